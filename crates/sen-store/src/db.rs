@@ -1,0 +1,238 @@
+use crate::error::StoreError;
+use crate::BoxFuture;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Row};
+use std::time::Duration;
+use uuid::Uuid;
+
+pub type Tx = sqlx::Transaction<'static, Any>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(redact_url(url)))
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    /// Row locking for read-modify-write inside a transaction. SQLite needs
+    /// none: its transactions start with `BEGIN IMMEDIATE` and so hold the
+    /// write lock already.
+    pub(crate) fn for_update(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+}
+
+/// Hides the password of a database URL, for logs and messages.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((creds, host)) = rest.rsplit_once('@') {
+            let user = creds.split(':').next().unwrap_or("");
+            return format!("{scheme}://{user}:***@{host}");
+        }
+    }
+    url.to_string()
+}
+
+/// A handle on the database: a connection pool plus the backend it talks to.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// A new application-generated key (UUIDv7: time-ordered, no hot sequence).
+pub fn new_id() -> Uuid {
+    Uuid::now_v7()
+}
+
+/// The current UTC time in the stored text form.
+pub fn now_utc() -> String {
+    fmt_time(chrono::Utc::now())
+}
+
+pub fn fmt_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+impl Db {
+    /// Connects to `url`. SQLite files are created if missing and opened in
+    /// WAL mode with foreign keys on; the caller runs [`Db::migrate`].
+    pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_string(),
+        };
+        let opts = AnyPoolOptions::new()
+            .acquire_timeout(Duration::from_secs(30))
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            });
+        let opts = match backend {
+            Backend::Sqlite => opts.after_connect(|conn, _| {
+                Box::pin(async move {
+                    use sqlx::Executor;
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                         PRAGMA busy_timeout = 15000; PRAGMA synchronous = FULL;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => opts,
+        };
+        let pool = opts.connect(&url).await?;
+        Ok(Db { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so that two writers never deadlock on upgrade.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// Runs `f` in a transaction and commits it; rolls back on error, and
+    /// retries the whole transaction (up to 8 times, with backoff) when the
+    /// database reports a transient conflict between concurrent writers.
+    pub async fn transaction<T, E, F>(&self, mut f: F) -> Result<T, E>
+    where
+        E: From<StoreError> + MaybeRetryable,
+        F: for<'c> FnMut(&'c mut Tx) -> BoxFuture<'c, Result<T, E>>,
+    {
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let mut tx = self.begin().await.map_err(E::from)?;
+            let result = f(&mut tx).await;
+            let outcome = match result {
+                Ok(v) => match tx.commit().await {
+                    Ok(()) => return Ok(v),
+                    Err(e) => E::from(StoreError::from(e)),
+                },
+                Err(e) => {
+                    let _ = tx.rollback().await;
+                    e
+                }
+            };
+            if attempt >= 8 || !outcome.is_retryable() {
+                return Err(outcome);
+            }
+            tracing::debug!(attempt, "retrying transaction after a transient conflict");
+            tokio::time::sleep(Duration::from_millis(5u64 << attempt.min(6))).await;
+        }
+    }
+
+    /// A trivial round trip, for readiness checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+/// Errors that can say whether the transaction that raised them may be retried.
+pub trait MaybeRetryable {
+    fn is_retryable(&self) -> bool;
+}
+
+impl MaybeRetryable for StoreError {
+    fn is_retryable(&self) -> bool {
+        StoreError::is_retryable(self)
+    }
+}
+
+pub(crate) fn get_str(row: &AnyRow, col: &str) -> Result<String, StoreError> {
+    Ok(row.try_get::<String, _>(col)?)
+}
+
+pub(crate) fn get_opt_str(row: &AnyRow, col: &str) -> Result<Option<String>, StoreError> {
+    Ok(row.try_get::<Option<String>, _>(col)?)
+}
+
+pub(crate) fn get_i64(row: &AnyRow, col: &str) -> Result<i64, StoreError> {
+    Ok(row.try_get::<i64, _>(col)?)
+}
+
+pub(crate) fn get_uuid(row: &AnyRow, col: &str) -> Result<Uuid, StoreError> {
+    let s = get_str(row, col)?;
+    Uuid::parse_str(&s).map_err(|e| crate::error::corrupt("uuid column", format!("{col}={s}: {e}")))
+}
+
+pub(crate) fn get_opt_uuid(row: &AnyRow, col: &str) -> Result<Option<Uuid>, StoreError> {
+    match get_opt_str(row, col)? {
+        None => Ok(None),
+        Some(s) => Uuid::parse_str(&s)
+            .map(Some)
+            .map_err(|e| crate::error::corrupt("uuid column", format!("{col}={s}: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            Backend::from_url("sqlite://data/sen.db").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u:p@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert!(Backend::from_url("mysql://x").is_err());
+        assert_eq!(
+            redact_url("postgres://sen:secret@db:5432/sen"),
+            "postgres://sen:***@db:5432/sen"
+        );
+        assert_eq!(redact_url("sqlite://data/sen.db"), "sqlite://data/sen.db");
+    }
+
+    #[test]
+    fn times_are_fixed_width() {
+        let t = chrono::DateTime::from_timestamp(0, 5_000).unwrap();
+        assert_eq!(fmt_time(t), "1970-01-01T00:00:00.000005Z");
+        assert_eq!(now_utc().len(), 27);
+    }
+}

@@ -1,0 +1,167 @@
+//! The event log: append inside the caller's transaction, read, verify.
+
+use crate::db::{get_i64, get_opt_str, get_opt_uuid, get_str, get_uuid, new_id, now_utc, Db, Tx};
+use crate::error::StoreError;
+use sen_domain::audit::{ChainVerifier, Event, NewEvent, Tamper};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// Appends `ev` to the chain inside `tx`. The chain head row is locked until
+/// the transaction ends, so appends are serialised and the chain has no fork.
+/// Call it last in a transaction to keep that lock short.
+pub async fn append(db: &Db, tx: &mut Tx, ev: NewEvent) -> Result<Event, StoreError> {
+    let sql = format!(
+        "SELECT last_seq, last_hash FROM event_head WHERE id = 1{}",
+        db.backend().for_update()
+    );
+    let head = sqlx::query(&sql).fetch_one(&mut **tx).await?;
+    let last_seq = get_i64(&head, "last_seq")?;
+    let last_hash = get_str(&head, "last_hash")?;
+    let sealed = ev.seal(last_seq + 1, new_id(), now_utc(), &last_hash);
+    sqlx::query(
+        "INSERT INTO events (seq, id, at, actor, action, unit_id, object_type, object_id, payload, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(sealed.seq)
+    .bind(sealed.id.to_string())
+    .bind(&sealed.at)
+    .bind(&sealed.actor)
+    .bind(&sealed.action)
+    .bind(sealed.unit_id.map(|u| u.to_string()))
+    .bind(&sealed.object_type)
+    .bind(&sealed.object_id)
+    .bind(&sealed.payload)
+    .bind(&sealed.prev_hash)
+    .bind(&sealed.hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE event_head SET last_seq = $1, last_hash = $2 WHERE id = 1")
+        .bind(sealed.seq)
+        .bind(&sealed.hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(sealed)
+}
+
+const COLS: &str =
+    "seq, id, at, actor, action, unit_id, object_type, object_id, payload, prev_hash, hash";
+
+fn from_row(r: &AnyRow) -> Result<Event, StoreError> {
+    Ok(Event {
+        seq: get_i64(r, "seq")?,
+        id: get_uuid(r, "id")?,
+        at: get_str(r, "at")?,
+        actor: get_str(r, "actor")?,
+        action: get_str(r, "action")?,
+        unit_id: get_opt_uuid(r, "unit_id")?,
+        object_type: get_str(r, "object_type")?,
+        object_id: get_opt_str(r, "object_id")?,
+        payload: get_str(r, "payload")?,
+        prev_hash: get_str(r, "prev_hash")?,
+        hash: get_str(r, "hash")?,
+    })
+}
+
+/// Filters for listing events; every field narrows the list.
+#[derive(Debug, Default, Clone)]
+pub struct EventFilter {
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub unit_id: Option<uuid::Uuid>,
+    pub after_seq: Option<i64>,
+    pub limit: i64,
+}
+
+pub async fn list(db: &Db, f: &EventFilter) -> Result<Vec<Event>, StoreError> {
+    let mut sql = format!("SELECT {COLS} FROM events WHERE seq > $1");
+    let mut n = 1;
+    let mut binds: Vec<String> = Vec::new();
+    for (col, val) in [
+        ("object_type", f.object_type.clone()),
+        ("object_id", f.object_id.clone()),
+        ("unit_id", f.unit_id.map(|u| u.to_string())),
+    ] {
+        if let Some(v) = val {
+            n += 1;
+            sql.push_str(&format!(" AND {col} = ${n}"));
+            binds.push(v);
+        }
+    }
+    sql.push_str(&format!(" ORDER BY seq LIMIT ${}", n + 1));
+    let mut q = sqlx::query(&sql).bind(f.after_seq.unwrap_or(0));
+    for b in binds {
+        q = q.bind(b);
+    }
+    let rows = q.bind(f.limit.clamp(1, 1000)).fetch_all(db.pool()).await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn count(db: &Db) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM events")
+        .fetch_one(db.pool())
+        .await?;
+    Ok(row.try_get::<i64, _>("n")?)
+}
+
+/// The result of walking the whole chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    pub checked: u64,
+    pub head: String,
+    /// The first event that does not fit, if any.
+    pub tamper: Option<Tamper>,
+    /// Whether the stored head (event_head) agrees with the last event:
+    /// a truncated tail shows here.
+    pub head_matches: bool,
+}
+
+/// Recomputes the whole chain in pages of 5,000 events.
+pub async fn verify(db: &Db) -> Result<Verification, StoreError> {
+    let mut v = ChainVerifier::default();
+    let mut after = 0i64;
+    let mut tamper = None;
+    'outer: loop {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLS} FROM events WHERE seq > $1 ORDER BY seq LIMIT 5000"
+        ))
+        .bind(after)
+        .fetch_all(db.pool())
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            let ev = match from_row(r) {
+                Ok(ev) => ev,
+                Err(e) => {
+                    // An unreadable row is tampering too: name it by its seq.
+                    let seq: i64 = r.try_get("seq").unwrap_or(-1);
+                    tracing::warn!(seq, error = %e, "unreadable event row");
+                    tamper = Some(Tamper {
+                        seq,
+                        id: uuid::Uuid::nil(),
+                        reason: sen_domain::audit::Break::ContentAltered,
+                    });
+                    break 'outer;
+                }
+            };
+            if let Err(t) = v.check(&ev) {
+                tamper = Some(t);
+                break 'outer;
+            }
+            after = ev.seq;
+        }
+    }
+    let head = sqlx::query("SELECT last_seq, last_hash FROM event_head WHERE id = 1")
+        .fetch_one(db.pool())
+        .await?;
+    let head_matches = tamper.is_none()
+        && get_i64(&head, "last_seq")? == v.checked() as i64
+        && get_str(&head, "last_hash")? == v.head();
+    Ok(Verification {
+        checked: v.checked(),
+        head: v.head().to_string(),
+        tamper,
+        head_matches,
+    })
+}

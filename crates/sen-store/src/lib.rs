@@ -1,0 +1,27 @@
+//! Storage of Sen: the only crate that knows SQL.
+//!
+//! One codebase serves two backends, chosen at run time from the database
+//! URL: SQLite (a file, zero setup, the default) and PostgreSQL (production).
+//! Queries are written once in the SQL both understand (`$1` placeholders,
+//! `ON CONFLICT`, `RETURNING`); the few differences live in [`Backend`].
+//! Keys are application-generated UUIDv7 stored as text, timestamps are UTC
+//! RFC 3339 text with microseconds (fixed width, so they sort as text).
+
+mod db;
+mod error;
+mod migrate;
+
+pub mod accounts;
+pub mod backup;
+pub mod citizens;
+pub mod events;
+pub mod org;
+pub mod outbox;
+pub mod testing;
+
+pub use db::{new_id, now_utc, Backend, Db, Tx};
+pub use error::StoreError;
+
+/// Re-exported so that callers can name the boxed futures that
+/// [`Db::transaction`] takes without depending on the driver.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;

@@ -1,0 +1,83 @@
+//! A fresh, migrated database for each test, on the backend that
+//! `TEST_DATABASE_URL` names: unset or `sqlite` gives a SQLite file in a
+//! temporary directory; a `postgres://` URL (a maintenance database such as
+//! `postgres`) gives a new database created on that server for the test.
+//!
+//! When `SEN_TEST_BACKEND` is set (the test script sets it), a test database
+//! on any other backend is an error: no backend is ever skipped silently.
+
+use crate::db::{Backend, Db};
+use std::path::PathBuf;
+
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    pub dir: PathBuf,
+}
+
+impl TestDb {
+    /// A new database; panics (failing the test) when none can be made.
+    pub async fn new() -> TestDb {
+        let dir = std::env::temp_dir().join(format!("sen-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("temporary directory");
+        let requested = std::env::var("TEST_DATABASE_URL").unwrap_or_default();
+        let url = if requested.is_empty() || requested == "sqlite" {
+            format!("sqlite://{}", dir.join("sen.db").display())
+        } else {
+            Self::fresh_pg_database(&requested).await
+        };
+        let db = Db::connect(&url)
+            .await
+            .expect("connect to the test database");
+        if let Ok(expected) = std::env::var("SEN_TEST_BACKEND") {
+            assert_eq!(
+                db.backend().name(),
+                expected,
+                "SEN_TEST_BACKEND asks for {expected} but TEST_DATABASE_URL gives {}",
+                db.backend().name()
+            );
+        }
+        db.migrate().await.expect("migrate the test database");
+        TestDb { db, url, dir }
+    }
+
+    /// Another empty database on the same backend (for restore tests).
+    pub async fn empty_sibling_url(&self) -> String {
+        match self.db.backend() {
+            Backend::Sqlite => {
+                let d = self
+                    .dir
+                    .join(format!("restore-{}", uuid::Uuid::new_v4().simple()));
+                format!("sqlite://{}", d.join("sen.db").display())
+            }
+            Backend::Postgres => {
+                let admin = std::env::var("TEST_DATABASE_URL").expect("postgres admin URL");
+                Self::fresh_pg_database(&admin).await
+            }
+        }
+    }
+
+    async fn fresh_pg_database(admin_url: &str) -> String {
+        let name = format!("sen_t_{}", uuid::Uuid::new_v4().simple());
+        let admin = Db::connect(admin_url)
+            .await
+            .expect("connect to the PostgreSQL admin database");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(admin.pool())
+            .await
+            .expect("create a test database");
+        admin.close().await;
+        let (base, query) = match admin_url.split_once('?') {
+            Some((b, q)) => (b, format!("?{q}")),
+            None => (admin_url, String::new()),
+        };
+        let base = base.rsplit_once('/').map(|(b, _)| b).unwrap_or(base);
+        format!("{base}/{name}{query}")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

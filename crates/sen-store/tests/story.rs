@@ -1,0 +1,239 @@
+//! The storage story, run on whichever backend TEST_DATABASE_URL names.
+//! The test script runs it on SQLite and on PostgreSQL.
+
+use sen_domain::audit::NewEvent;
+use sen_store::org::{Tenant, Unit};
+use sen_store::testing::TestDb;
+use sen_store::{events, new_id, now_utc, org, StoreError};
+use serde_json::json;
+
+fn unit(tenant: uuid::Uuid, parent: Option<uuid::Uuid>, code: &str, name: &str) -> Unit {
+    let now = now_utc();
+    Unit {
+        id: new_id(),
+        tenant_id: tenant,
+        parent_id: parent,
+        code: code.into(),
+        abbreviation: "UBND".into(),
+        name: name.into(),
+        kind: "department".into(),
+        status: "active".into(),
+        merged_into: None,
+        created_at: now.clone(),
+        updated_at: now,
+    }
+}
+
+async fn tenant(t: &TestDb) -> uuid::Uuid {
+    let id = new_id();
+    let mut tx = t.db.begin().await.unwrap();
+    org::insert_tenant(
+        &mut tx,
+        &Tenant {
+            id,
+            code: "H12".into(),
+            name: "Tỉnh Thử".into(),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+#[tokio::test]
+async fn backend_under_test_is_reported() {
+    let t = TestDb::new().await;
+    // Printed so the test log shows which backend ran the story.
+    println!("storage story backend: {}", t.db.backend().name());
+    t.db.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent() {
+    let t = TestDb::new().await;
+    assert!(
+        t.db.migrate().await.unwrap().is_empty(),
+        "second run applied something"
+    );
+    assert_eq!(
+        t.db.schema_version().await.unwrap(),
+        sen_store::Db::known_schema_version()
+    );
+}
+
+#[tokio::test]
+async fn units_unique_codes_unicode_and_search() {
+    let t = TestDb::new().await;
+    let ten = tenant(&t).await;
+    let root = unit(ten, None, "H12", "Ủy ban nhân dân tỉnh Hà Nam Ninh");
+    let child = unit(ten, Some(root.id), "H12.01", "Sở Tư pháp");
+    let mut tx = t.db.begin().await.unwrap();
+    org::insert_unit(&mut tx, &root).await.unwrap();
+    org::insert_unit(&mut tx, &child).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let got = org::unit(&t.db, child.id).await.unwrap().unwrap();
+    assert_eq!(
+        got, child,
+        "round trip keeps every field, diacritics included"
+    );
+    let found = org::units(&t.db, ten, Some("ha nam")).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, root.id);
+    assert_eq!(
+        org::units(&t.db, ten, Some("TU PHAP")).await.unwrap()[0].id,
+        child.id
+    );
+    let mut conn = t.db.pool().acquire().await.unwrap();
+    assert_eq!(
+        org::ancestors(&mut conn, child.id).await.unwrap(),
+        vec![root.id]
+    );
+    drop(conn);
+
+    // A duplicate code is a unique violation, and the transaction leaves nothing.
+    let mut tx = t.db.begin().await.unwrap();
+    let other = unit(ten, Some(root.id), "H12.02", "Sở Y tế");
+    org::insert_unit(&mut tx, &other).await.unwrap();
+    let err = org::insert_unit(&mut tx, &unit(ten, Some(root.id), "H12.01", "Trùng mã"))
+        .await
+        .unwrap_err();
+    assert!(err.is_unique_violation(), "{err}");
+    tx.rollback().await.unwrap();
+    assert!(
+        org::unit(&t.db, other.id).await.unwrap().is_none(),
+        "partial write survived"
+    );
+
+    // A parent that does not exist is a foreign-key violation.
+    let mut tx = t.db.begin().await.unwrap();
+    let err = org::insert_unit(&mut tx, &unit(ten, Some(new_id()), "H12.09", "Mồ côi"))
+        .await
+        .unwrap_err();
+    assert!(err.is_foreign_key_violation(), "{err}");
+}
+
+#[tokio::test]
+async fn concurrent_appends_form_one_chain() {
+    let t = TestDb::new().await;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let db = t.db.clone();
+        tasks.push(tokio::spawn(async move {
+            db.transaction(|tx| {
+                let db = db.clone();
+                Box::pin(async move {
+                    let ev = NewEvent::new("system", "test.appended", "test", Some(i.to_string()))
+                        .payload(json!({"i": i, "tên": "Nguyễn Văn An"}));
+                    events::append(&db, tx, ev).await
+                })
+            })
+            .await
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let v = events::verify(&t.db).await.unwrap();
+    assert_eq!(v.checked, 40);
+    assert!(v.tamper.is_none() && v.head_matches, "{v:?}");
+    let listed = events::list(
+        &t.db,
+        &events::EventFilter {
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        listed.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        (1..=40).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn the_database_refuses_to_change_events() {
+    let t = TestDb::new().await;
+    let mut tx = t.db.begin().await.unwrap();
+    events::append(
+        &t.db,
+        &mut tx,
+        NewEvent::new("system", "test.appended", "test", None),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let upd = sqlx::query("UPDATE events SET payload = '{}' WHERE seq = 1")
+        .execute(t.db.pool())
+        .await;
+    assert!(upd.is_err(), "UPDATE on events was allowed");
+    let del = sqlx::query("DELETE FROM events").execute(t.db.pool()).await;
+    assert!(del.is_err(), "DELETE on events was allowed");
+    assert_eq!(events::count(&t.db).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn failed_transaction_rolls_back_and_conflicts_retry() {
+    let t = TestDb::new().await;
+    let ten = tenant(&t).await;
+    let u = unit(ten, None, "H99", "Đơn vị thử");
+    let res: Result<(), StoreError> =
+        t.db.transaction(|tx| {
+            let u = u.clone();
+            Box::pin(async move {
+                org::insert_unit(tx, &u).await?;
+                // Fail after the write: nothing may remain.
+                Err(StoreError::Backup("boom".into()))
+            })
+        })
+        .await;
+    assert!(res.is_err());
+    assert!(org::unit(&t.db, u.id).await.unwrap().is_none());
+
+    // Concurrent read-modify-write of one counter row: every increment lands.
+    sqlx::query("CREATE TABLE counter_test (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)")
+        .execute(t.db.pool())
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO counter_test (id, n) VALUES (1, 0)")
+        .execute(t.db.pool())
+        .await
+        .unwrap();
+    let for_update = if t.db.backend() == sen_store::Backend::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let mut tasks = Vec::new();
+    for _ in 0..30 {
+        let db = t.db.clone();
+        tasks.push(tokio::spawn(async move {
+            db.transaction(|tx| {
+                Box::pin(async move {
+                    let row = sqlx::query(&format!(
+                        "SELECT n FROM counter_test WHERE id = 1{for_update}"
+                    ))
+                    .fetch_one(&mut **tx)
+                    .await?;
+                    let n: i64 = sqlx::Row::try_get(&row, "n")?;
+                    sqlx::query("UPDATE counter_test SET n = $1 WHERE id = 1")
+                        .bind(n + 1)
+                        .execute(&mut **tx)
+                        .await?;
+                    Ok::<_, StoreError>(())
+                })
+            })
+            .await
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let row = sqlx::query("SELECT n FROM counter_test WHERE id = 1")
+        .fetch_one(t.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(sqlx::Row::try_get::<i64, _>(&row, "n").unwrap(), 30);
+}
