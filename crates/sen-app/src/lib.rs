@@ -1,1 +1,183 @@
+//! Application services of Sen: every use case as a function that takes the
+//! acting party, checks its permission on the unit it touches, validates the
+//! input, and performs the change and its event in one transaction.
 
+pub mod accounts;
+pub mod audit;
+pub mod citizens;
+pub mod demo;
+pub mod ops;
+pub mod org;
+
+mod error;
+
+pub use error::AppError;
+pub use sen_store::{Backend, Db};
+
+use sen_domain::access::{self, Grant, Permission};
+use sen_domain::auth::LockoutPolicy;
+use uuid::Uuid;
+
+/// Settings the services need (the CLI reads them from file + environment).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How long a staff or citizen session lives, in hours.
+    pub session_hours: i64,
+    pub lockout: LockoutPolicy,
+    /// How long a citizen's one-time code is valid, in minutes.
+    pub otp_minutes: i64,
+    /// How many one-time codes one address may request per hour.
+    pub otp_per_hour: i64,
+    /// Shown in TOTP apps and e-mails.
+    pub issuer: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            session_hours: 12,
+            lockout: LockoutPolicy::default(),
+            otp_minutes: 10,
+            otp_per_hour: 5,
+            issuer: "Sen".into(),
+        }
+    }
+}
+
+/// The application: a database and its settings. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub db: Db,
+    pub settings: Settings,
+}
+
+/// Who is acting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    Staff {
+        id: Uuid,
+        tenant_id: Uuid,
+        username: String,
+        grants: Vec<Grant>,
+    },
+    Citizen {
+        id: Uuid,
+    },
+    /// The command line run by the operator of the server (`sen user`, `sen demo`).
+    Operator,
+    /// Sen itself (scheduled jobs).
+    System,
+}
+
+impl Actor {
+    /// How the actor is written in the event log.
+    pub fn tag(&self) -> String {
+        match self {
+            Actor::Staff { id, .. } => format!("user:{id}"),
+            Actor::Citizen { id } => format!("citizen:{id}"),
+            Actor::Operator => "operator".into(),
+            Actor::System => "system".into(),
+        }
+    }
+}
+
+impl App {
+    pub fn new(db: Db, settings: Settings) -> App {
+        App { db, settings }
+    }
+
+    /// Checks that `actor` may do `perm` on `unit`. The operator at the
+    /// command line (who holds the server's keys anyway) may do anything.
+    pub async fn require(
+        &self,
+        actor: &Actor,
+        perm: Permission,
+        unit: Uuid,
+    ) -> Result<(), AppError> {
+        match actor {
+            Actor::Operator | Actor::System => Ok(()),
+            Actor::Citizen { .. } => Err(AppError::Forbidden(perm)),
+            Actor::Staff { grants, .. } => {
+                let mut path = vec![unit];
+                path.extend(sen_store::org::ancestors_ro(&self.db, unit).await?);
+                if access::is_allowed(grants, perm, &path) {
+                    Ok(())
+                } else {
+                    Err(AppError::Forbidden(perm))
+                }
+            }
+        }
+    }
+
+    /// Checks that `actor` holds `perm` somewhere (for screens that list
+    /// and then filter by unit).
+    pub fn require_somewhere(&self, actor: &Actor, perm: Permission) -> Result<(), AppError> {
+        match actor {
+            Actor::Operator | Actor::System => Ok(()),
+            Actor::Citizen { .. } => Err(AppError::Forbidden(perm)),
+            Actor::Staff { grants, .. } => {
+                if access::is_allowed_somewhere(grants, perm) {
+                    Ok(())
+                } else {
+                    Err(AppError::Forbidden(perm))
+                }
+            }
+        }
+    }
+}
+
+/// Storage types that the edge may name (it never touches storage itself).
+pub mod model {
+    pub use sen_store::accounts::Account;
+    pub use sen_store::events::{EventFilter, Verification};
+    pub use sen_store::org::{MergeCounts, Tenant, Unit};
+}
+
+impl App {
+    /// For the public home page: the province (first tenant) and how many
+    /// units it has.
+    pub async fn public_overview(&self) -> Result<(Option<model::Tenant>, i64), AppError> {
+        let tenant = sen_store::org::tenants(&self.db).await?.into_iter().next();
+        let units = sen_store::org::count_units(&self.db).await?;
+        Ok((tenant, units))
+    }
+
+    /// Readiness: the database answers and its schema is the one this build knows.
+    pub async fn ready(&self) -> Result<(), AppError> {
+        self.db.ping().await?;
+        let v = self.db.schema_version().await?;
+        if v != Db::known_schema_version() {
+            return Err(AppError::Internal(format!(
+                "schema version {v}, this build expects {}",
+                Db::known_schema_version()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Gauges for /metrics.
+    pub async fn gauges(&self) -> Result<Vec<(&'static str, &'static str, f64)>, AppError> {
+        Ok(vec![
+            (
+                "sen_events_total",
+                "Events in the append-only log.",
+                sen_store::events::count(&self.db).await? as f64,
+            ),
+            (
+                "sen_units_total",
+                "Units of the organisation.",
+                sen_store::org::count_units(&self.db).await? as f64,
+            ),
+            (
+                "sen_accounts_total",
+                "Staff accounts.",
+                sen_store::accounts::count(&self.db).await? as f64,
+            ),
+            (
+                "sen_outbox_pending",
+                "Messages waiting to be sent.",
+                sen_store::outbox::count_pending(&self.db).await? as f64,
+            ),
+        ])
+    }
+}

@@ -1,1 +1,458 @@
-fn main() {}
+//! `sen`: one binary for every task of running Sen.
+
+mod config;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use config::Config;
+use sen_app::{Actor, App};
+use sen_store::Db;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "sen",
+    version,
+    about = "Sen – nền tảng chính quyền điện tử cấp tỉnh / provincial e-government platform"
+)]
+struct Cli {
+    /// Data directory (database, backups, configuration sen.toml).
+    #[arg(long, env = "SEN_DATA", default_value = "./data", global = true)]
+    data: PathBuf,
+    /// Configuration file (TOML); default DATA/sen.toml when present.
+    #[arg(long, env = "SEN_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (migrates the database first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "SEN_LISTEN")]
+        listen: Option<String>,
+        /// Load the demo province first if it is not there.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Load the demo province (units and one account per role).
+    Demo,
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Write a consistent backup with a checksum manifest.
+    Backup {
+        /// New directory for the backup (default DATA/backups/sen-TIMESTAMP).
+        dest: Option<PathBuf>,
+    },
+    /// Restore a backup into an empty data directory / database, then verify it.
+    Restore { src: PathBuf },
+    /// The event log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// The legal calendar: holidays, working days, lunar dates.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is read from standard input
+    /// (--password-stdin) or generated and shown once.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        full_name: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// Role: one_stop_officer, specialist, unit_leader, clerk, provincial_admin, auditor.
+        #[arg(long)]
+        role: Option<String>,
+        /// Identifier code of the unit the role is held on (e.g. H99.02).
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password (ends the account's sessions and lifts a lockout).
+    ResetPassword {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Grant a role on a unit.
+    Grant {
+        username: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        unit: String,
+    },
+    /// List accounts and their roles.
+    List,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; exit 1 and name the first tampered event if any.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Statutory holidays of a year as JSON.
+    Holidays { year: i32 },
+    /// Due date-time N working days after DATETIME (Vietnam time, e.g. 2026-02-13T09:00).
+    AddWorkingDays { datetime: String, n: u32 },
+    /// The lunar date of a solar DATE (YYYY-MM-DD).
+    Lunar { date: String },
+}
+
+fn init_tracing(format: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("SEN_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if format == "json" {
+        b.json().init();
+    } else {
+        b.init();
+    }
+}
+
+async fn open(cfg: &Config) -> anyhow::Result<App> {
+    if cfg.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&cfg.data)
+            .with_context(|| format!("cannot create data directory {}", cfg.data.display()))?;
+    }
+    let db = Db::connect(&cfg.database_url).await.with_context(|| {
+        format!(
+            "cannot open the database {}",
+            sen_store::redact_url(&cfg.database_url)
+        )
+    })?;
+    let applied = db.migrate().await.context("migration failed")?;
+    for m in applied {
+        tracing::info!(migration = %m, "applied");
+    }
+    Ok(App::new(db, cfg.settings.clone()))
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok((line.trim_end_matches(['\r', '\n']).to_string(), false))
+    } else {
+        use rand::Rng;
+        const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        let mut rng = rand::thread_rng();
+        let p: String = (0..16)
+            .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+            .collect();
+        Ok((p, true))
+    }
+}
+
+async fn tenant(app: &App) -> anyhow::Result<sen_app::model::Tenant> {
+    match app.public_overview().await?.0 {
+        Some(t) => Ok(t),
+        None => bail!("no province is set up yet: run `sen demo` first"),
+    }
+}
+
+async fn unit_by_code(app: &App, code: &str) -> anyhow::Result<sen_app::model::Unit> {
+    let t = tenant(app).await?;
+    app.units(&Actor::Operator, t.id, None)
+        .await?
+        .into_iter()
+        .find(|u| u.code == code)
+        .with_context(|| format!("no unit with code {code}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+fn print_demo(outcome: &sen_app::demo::DemoOutcome) {
+    match outcome {
+        sen_app::demo::DemoOutcome::Loaded {
+            units, accounts, ..
+        } => {
+            println!(
+                "Đã nạp tỉnh mẫu: {units} đơn vị, {accounts} tài khoản / demo province loaded."
+            );
+        }
+        sen_app::demo::DemoOutcome::AlreadyThere { .. } => {
+            println!("Tỉnh mẫu đã có sẵn / the demo province is already loaded.");
+        }
+    }
+    println!(
+        "Tài khoản mẫu (mật khẩu «{}») / demo accounts:",
+        sen_app::demo::DEMO_PASSWORD
+    );
+    for (u, name, role, unit) in sen_app::demo::DEMO_ACCOUNTS {
+        println!("  {u:<11} {name:<22} {role:<17} {unit}");
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let listen_flag = match &cli.command {
+        Command::Serve { listen, .. } => listen.clone(),
+        _ => None,
+    };
+    let cfg = Config::load(&cli.data, listen_flag.as_deref(), cli.config.as_deref())?;
+    init_tracing(&cfg.log_format);
+    tracing::debug!(config = %cfg.describe(), "configuration");
+    match cli.command {
+        Command::Serve { demo, .. } => {
+            let app = open(&cfg).await?;
+            if demo {
+                print_demo(&app.load_demo().await?);
+            }
+            let listener = tokio::net::TcpListener::bind(cfg.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", cfg.listen))?;
+            tracing::info!(config = %cfg.describe(), "Sen is serving on http://{}", listener.local_addr()?);
+            println!(
+                "Sen đang chạy tại / Sen is serving on http://{}",
+                listener.local_addr()?
+            );
+            let state = sen_web::WebState::new(app, cfg.cookie_secure);
+            sen_web::serve(listener, state, shutdown_signal()).await?;
+        }
+        Command::Migrate => {
+            let app = open(&cfg).await?;
+            println!("schema version {}", app.db.schema_version().await?);
+        }
+        Command::Demo => {
+            let app = open(&cfg).await?;
+            print_demo(&app.load_demo().await?);
+        }
+        Command::User { command } => {
+            let app = open(&cfg).await?;
+            user(&app, command).await?;
+        }
+        Command::Backup { dest } => {
+            let app = open(&cfg).await?;
+            let dest = dest.unwrap_or_else(|| {
+                let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+                cfg.data.join("backups").join(format!("sen-{stamp}"))
+            });
+            let m = app.backup(&cfg.database_url, &dest).await?;
+            println!("{}", serde_json::to_string_pretty(&m)?);
+            println!("backup written to {}", dest.display());
+        }
+        Command::Restore { src } => {
+            let report = sen_app::ops::restore(&src, &cfg.database_url).await?;
+            println!(
+                "restored {} ({} events, chain verified) into {}",
+                src.display(),
+                report.events,
+                sen_store::redact_url(&cfg.database_url)
+            );
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let app = open(&cfg).await?;
+            let v = app.verify_log(&Actor::Operator).await?;
+            match (&v.tamper, v.head_matches) {
+                (None, true) => println!("OK: {} events, chain head {}", v.checked, v.head),
+                (Some(t), _) => {
+                    println!("TAMPERED: {t}");
+                    println!("{} events before it verified", v.checked);
+                    return Ok(ExitCode::from(1));
+                }
+                (None, false) => {
+                    println!("TAMPERED: the chain head does not match the last event (events removed at the end?)");
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        Command::Calendar { command } => calendar(command)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn user(app: &App, command: UserCommand) -> anyhow::Result<()> {
+    let op = Actor::Operator;
+    match command {
+        UserCommand::Create {
+            username,
+            full_name,
+            email,
+            role,
+            unit,
+            password_stdin,
+        } => {
+            let t = tenant(app).await?;
+            let mut roles = Vec::new();
+            match (role, unit) {
+                (Some(role), Some(code)) => {
+                    let u = unit_by_code(app, &code).await?;
+                    roles.push(sen_app::accounts::NewGrant {
+                        role,
+                        unit_id: u.id,
+                    });
+                }
+                (None, None) => {}
+                _ => bail!("--role and --unit go together"),
+            }
+            let (password, generated) = read_password(password_stdin)?;
+            let a = app
+                .create_account(
+                    &op,
+                    t.id,
+                    sen_app::accounts::NewAccount {
+                        username,
+                        full_name,
+                        email,
+                        password: password.clone(),
+                        roles,
+                    },
+                )
+                .await?;
+            println!("created account {} ({})", a.username, a.id);
+            if generated {
+                println!("password (shown once): {password}");
+            }
+        }
+        UserCommand::ResetPassword {
+            username,
+            password_stdin,
+        } => {
+            let a = app.account_by_username(&username).await?;
+            let (password, generated) = read_password(password_stdin)?;
+            app.reset_password(&op, a.id, &password).await?;
+            println!("password of {} reset; their sessions are ended", a.username);
+            if generated {
+                println!("new password (shown once): {password}");
+            }
+        }
+        UserCommand::Grant {
+            username,
+            role,
+            unit,
+        } => {
+            let a = app.account_by_username(&username).await?;
+            let u = unit_by_code(app, &unit).await?;
+            let changed = app
+                .grant_role(
+                    &op,
+                    a.id,
+                    sen_app::accounts::NewGrant {
+                        role: role.clone(),
+                        unit_id: u.id,
+                    },
+                )
+                .await?;
+            println!(
+                "{} {role} on {} ({})",
+                if changed { "granted" } else { "already had" },
+                u.code,
+                u.name
+            );
+        }
+        UserCommand::List => {
+            let t = tenant(app).await?;
+            for (a, grants) in app.accounts(&op, t.id).await? {
+                let roles: Vec<String> = grants
+                    .iter()
+                    .map(|g| format!("{}@{}", g.role.as_str(), g.unit_id))
+                    .collect();
+                println!(
+                    "{:<16} {:<28} {:<8} {}",
+                    a.username,
+                    a.full_name,
+                    a.status,
+                    roles.join(", ")
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn calendar(command: CalendarCommand) -> anyhow::Result<()> {
+    let cal = sen_calendar::Calendar::default();
+    match command {
+        CalendarCommand::Holidays { year } => {
+            if !(1900..=2100).contains(&year) {
+                bail!("year {year} is outside 1900–2100");
+            }
+            println!("{}", serde_json::to_string_pretty(&cal.holidays(year))?);
+        }
+        CalendarCommand::AddWorkingDays { datetime, n } => {
+            let start = parse_datetime(&datetime)?;
+            let due = cal.add_working_days(start, n, &sen_calendar::OfficeHours::default())?;
+            println!("{}", due.format("%Y-%m-%dT%H:%M"));
+        }
+        CalendarCommand::Lunar { date } => {
+            let d = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+                .with_context(|| format!("«{date}» is not a date like 2026-02-17"))?;
+            println!("{}", sen_calendar::solar_to_lunar(d));
+        }
+    }
+    Ok(())
+}
+
+fn parse_datetime(s: &str) -> anyhow::Result<chrono::NaiveDateTime> {
+    for f in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, f) {
+            return Ok(t);
+        }
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(d.and_hms_opt(7, 30, 0).unwrap_or_default());
+    }
+    bail!("«{s}» is not a date-time like 2026-02-13T09:00")
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("lỗi / error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

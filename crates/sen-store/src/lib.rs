@@ -19,7 +19,12 @@ pub mod org;
 pub mod outbox;
 pub mod testing;
 
-pub use db::{new_id, now_utc, Backend, Db, Tx};
+pub use db::{fmt_time, new_id, now_utc, redact_url, Backend, Db, Tx};
+
+/// The trait [`Db::transaction`] needs of its error type.
+pub mod db_retry {
+    pub use crate::db::MaybeRetryable;
+}
 pub use error::StoreError;
 
 /// Re-exported so that callers can name the boxed futures that

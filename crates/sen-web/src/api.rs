@@ -1,0 +1,396 @@
+//! The JSON API under `/api/v1`.
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, ClientAddr, SESSION_COOKIE};
+use crate::WebState;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use sen_app::accounts::{NewAccount, NewGrant, SignIn};
+use sen_app::model::EventFilter;
+use sen_app::org::{NewUnit, UnitChange};
+use sen_app::{Actor, AppError};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/openapi.json", get(crate::openapi::document))
+        .route("/auth/login", post(login))
+        .route("/auth/totp", post(login_totp))
+        .route("/auth/logout", post(logout))
+        .route("/me", get(me))
+        .route("/me/totp/setup", post(totp_setup))
+        .route("/me/totp/confirm", post(totp_confirm))
+        .route("/citizen/code", post(citizen_code))
+        .route("/citizen/verify", post(citizen_verify))
+        .route("/units", get(list_units).post(create_unit))
+        .route("/units/{id}", get(get_unit).patch(change_unit))
+        .route("/units/{id}/move", post(move_unit))
+        .route("/units/{id}/merge", post(merge_unit))
+        .route("/accounts", get(list_accounts).post(create_account))
+        .route("/accounts/{id}/password", post(reset_password))
+        .route("/accounts/{id}/roles", post(grant_role))
+        .route("/accounts/{id}/roles/revoke", post(revoke_role))
+        .route("/accounts/{id}/totp/disable", post(disable_totp))
+        .route("/events", get(list_events))
+        .route("/audit/verify", get(verify_log))
+        .fallback(|| async { ApiError::not_found_route() })
+}
+
+fn session_cookie(state: &WebState, token: &str, max_age_secs: i64) -> String {
+    let secure = if state.cookie_secure { "; Secure" } else { "" };
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+    )
+}
+
+fn signed_in(state: &WebState, s: SignIn, want_token: bool) -> Response {
+    let max_age = state.app.settings.session_hours * 3600;
+    let mut body = json!({
+        "csrf_token": s.csrf_token,
+        "totp_required": s.totp_required,
+        "expires_at": s.expires_at,
+    });
+    if want_token {
+        body["token"] = json!(s.token);
+    }
+    let mut headers = HeaderMap::new();
+    if let Ok(v) = session_cookie(state, &s.token, max_age).parse() {
+        headers.insert(header::SET_COOKIE, v);
+    }
+    (StatusCode::OK, headers, Json(body)).into_response()
+}
+
+#[derive(Deserialize)]
+struct Login {
+    username: String,
+    password: String,
+    /// API clients ask for the token in the body to use it as a bearer token.
+    #[serde(default)]
+    want_token: bool,
+}
+
+async fn login(
+    State(state): State<WebState>,
+    ClientAddr(client): ClientAddr,
+    ApiJson(body): ApiJson<Login>,
+) -> ApiResult<Response> {
+    let s = state
+        .app
+        .sign_in(&body.username, &body.password, &client)
+        .await?;
+    Ok(signed_in(&state, s, body.want_token))
+}
+
+#[derive(Deserialize)]
+struct Code {
+    code: String,
+    #[serde(default)]
+    want_token: bool,
+}
+
+async fn login_totp(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<Code>,
+) -> ApiResult<Response> {
+    let mut parts = axum::http::Request::new(()).into_parts().0;
+    parts.headers = headers;
+    let (token, _) = crate::extract::session_token(&parts).ok_or(AppError::Unauthenticated)?;
+    let s = state.app.sign_in_totp(&token, &body.code).await?;
+    Ok(signed_in(&state, s, body.want_token))
+}
+
+async fn logout(State(state): State<WebState>, auth: Auth) -> ApiResult<Response> {
+    state.app.sign_out(&auth.token).await?;
+    let mut headers = HeaderMap::new();
+    if let Ok(v) = session_cookie(&state, "", 0).parse() {
+        headers.insert(header::SET_COOKIE, v);
+    }
+    Ok((StatusCode::OK, headers, Json(json!({"signed_out": true}))).into_response())
+}
+
+async fn me(auth: Auth) -> ApiResult<Json<Value>> {
+    Ok(Json(match &auth.actor {
+        Actor::Staff {
+            id,
+            tenant_id,
+            username,
+            grants,
+        } => json!({
+            "kind": "staff", "id": id, "tenant_id": tenant_id, "username": username,
+            "roles": grants.iter().map(|g| json!({"role": g.role.as_str(), "unit_id": g.unit_id,
+                "label": g.role.label_vi(), "label_en": g.role.label_en()})).collect::<Vec<_>>(),
+            "csrf_token": auth.csrf_token,
+        }),
+        Actor::Citizen { id } => {
+            json!({"kind": "citizen", "id": id, "csrf_token": auth.csrf_token})
+        }
+        Actor::Operator | Actor::System => json!({"kind": "system"}),
+    }))
+}
+
+async fn totp_setup(State(state): State<WebState>, auth: Auth) -> ApiResult<Json<Value>> {
+    let (uri, secret) = state.app.totp_begin(&auth.actor).await?;
+    Ok(Json(json!({"otpauth_uri": uri, "secret": secret})))
+}
+
+async fn totp_confirm(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<Code>,
+) -> ApiResult<Json<Value>> {
+    state.app.totp_confirm(&auth.actor, &body.code).await?;
+    Ok(Json(json!({"totp_enabled": true})))
+}
+
+#[derive(Deserialize)]
+struct CitizenAddress {
+    address: String,
+}
+
+async fn citizen_code(
+    State(state): State<WebState>,
+    ApiJson(body): ApiJson<CitizenAddress>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    state.app.citizen_request_code(&body.address).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(
+            json!({"sent": true, "message": "Mã xác thực đã được gửi", "message_en": "a code has been sent"}),
+        ),
+    ))
+}
+
+#[derive(Deserialize)]
+struct CitizenVerify {
+    address: String,
+    code: String,
+    #[serde(default)]
+    want_token: bool,
+}
+
+async fn citizen_verify(
+    State(state): State<WebState>,
+    ApiJson(body): ApiJson<CitizenVerify>,
+) -> ApiResult<Response> {
+    let s = state
+        .app
+        .citizen_verify_code(&body.address, &body.code)
+        .await?;
+    Ok(signed_in(&state, s, body.want_token))
+}
+
+fn tenant_of(actor: &Actor) -> Result<Uuid, AppError> {
+    match actor {
+        Actor::Staff { tenant_id, .. } => Ok(*tenant_id),
+        _ => Err(AppError::Forbidden(
+            sen_domain::access::Permission::UnitRead,
+        )),
+    }
+}
+
+#[derive(Deserialize)]
+struct UnitQuery {
+    q: Option<String>,
+}
+
+async fn list_units(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<UnitQuery>,
+) -> ApiResult<Json<Value>> {
+    let tenant = tenant_of(&auth.actor)?;
+    let units = state.app.units(&auth.actor, tenant, q.q.as_deref()).await?;
+    Ok(Json(json!({"units": units})))
+}
+
+async fn create_unit(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<NewUnit>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let unit = state.app.create_unit(&auth.actor, body).await?;
+    Ok((StatusCode::CREATED, Json(json!(unit))))
+}
+
+async fn get_unit(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(state.app.unit(&auth.actor, id).await?)))
+}
+
+async fn change_unit(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<UnitChange>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(
+        state.app.change_unit(&auth.actor, id, body).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct Move {
+    parent_id: Uuid,
+}
+
+async fn move_unit(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<Move>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(
+        state.app.move_unit(&auth.actor, id, body.parent_id).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct Merge {
+    target_id: Uuid,
+    reason: String,
+}
+
+async fn merge_unit(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<Merge>,
+) -> ApiResult<Json<Value>> {
+    let counts = state
+        .app
+        .merge_unit(&auth.actor, id, body.target_id, &body.reason)
+        .await?;
+    Ok(Json(
+        json!({"merged": true, "source": id, "target": body.target_id,
+        "moved_children": counts.children, "moved_grants": counts.grants}),
+    ))
+}
+
+async fn list_accounts(State(state): State<WebState>, auth: Auth) -> ApiResult<Json<Value>> {
+    let tenant = tenant_of(&auth.actor)?;
+    let list = state.app.accounts(&auth.actor, tenant).await?;
+    let accounts: Vec<Value> = list
+        .into_iter()
+        .map(|(a, g)| {
+            let mut v = json!(a);
+            v["roles"] = json!(g
+                .iter()
+                .map(|g| json!({"role": g.role.as_str(), "unit_id": g.unit_id}))
+                .collect::<Vec<_>>());
+            v
+        })
+        .collect();
+    Ok(Json(json!({ "accounts": accounts })))
+}
+
+async fn create_account(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<NewAccount>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let tenant = tenant_of(&auth.actor)?;
+    let a = state.app.create_account(&auth.actor, tenant, body).await?;
+    Ok((StatusCode::CREATED, Json(json!(a))))
+}
+
+#[derive(Deserialize)]
+struct Password {
+    password: String,
+}
+
+async fn reset_password(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<Password>,
+) -> ApiResult<Json<Value>> {
+    state
+        .app
+        .reset_password(&auth.actor, id, &body.password)
+        .await?;
+    Ok(Json(json!({"password_reset": true})))
+}
+
+async fn grant_role(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<NewGrant>,
+) -> ApiResult<Json<Value>> {
+    let changed = state.app.grant_role(&auth.actor, id, body).await?;
+    Ok(Json(json!({"granted": true, "changed": changed})))
+}
+
+async fn revoke_role(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<NewGrant>,
+) -> ApiResult<Json<Value>> {
+    let changed = state.app.revoke_role(&auth.actor, id, body).await?;
+    Ok(Json(json!({"revoked": true, "changed": changed})))
+}
+
+async fn disable_totp(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Value>> {
+    state.app.totp_disable(&auth.actor, id).await?;
+    Ok(Json(json!({"totp_enabled": false})))
+}
+
+#[derive(Deserialize)]
+struct EventQuery {
+    object_type: Option<String>,
+    object_id: Option<String>,
+    unit_id: Option<Uuid>,
+    after: Option<i64>,
+    limit: Option<i64>,
+}
+
+async fn list_events(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<EventQuery>,
+) -> ApiResult<Json<Value>> {
+    let f = EventFilter {
+        object_type: q.object_type,
+        object_id: q.object_id,
+        unit_id: q.unit_id,
+        after_seq: q.after,
+        limit: q.limit.unwrap_or(100),
+    };
+    let events = state.app.events(&auth.actor, &f).await?;
+    let events: Vec<Value> = events
+        .into_iter()
+        .map(|e| {
+            let payload: Value =
+                serde_json::from_str(&e.payload).unwrap_or(Value::String(e.payload.clone()));
+            json!({"seq": e.seq, "id": e.id, "at": e.at, "actor": e.actor, "action": e.action,
+                "unit_id": e.unit_id, "object_type": e.object_type, "object_id": e.object_id,
+                "payload": payload, "prev_hash": e.prev_hash, "hash": e.hash})
+        })
+        .collect();
+    Ok(Json(json!({ "events": events })))
+}
+
+async fn verify_log(State(state): State<WebState>, auth: Auth) -> ApiResult<Json<Value>> {
+    let v = state.app.verify_log(&auth.actor).await?;
+    Ok(Json(json!({
+        "ok": v.tamper.is_none() && v.head_matches,
+        "checked": v.checked,
+        "head": v.head,
+        "head_matches": v.head_matches,
+        "first_tampered": v.tamper,
+    })))
+}
