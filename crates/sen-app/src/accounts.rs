@@ -356,18 +356,22 @@ impl App {
         key: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), AppError> {
-        let window = self.settings.lockout.window_secs;
-        let since = fmt_time(now - chrono::Duration::seconds(window));
+        self.check_lock_with(key, now, self.settings.lockout).await
+    }
+
+    async fn check_lock_with(
+        &self,
+        key: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        policy: auth::LockoutPolicy,
+    ) -> Result<(), AppError> {
+        let since = fmt_time(now - chrono::Duration::seconds(policy.window_secs));
         let failures: Vec<i64> = store::failures_since(&self.db, key, &since)
             .await?
             .iter()
             .map(|t| unix_of(t))
             .collect();
-        if let Some(until) = self
-            .settings
-            .lockout
-            .locked_until(&failures, now.timestamp())
-        {
+        if let Some(until) = policy.locked_until(&failures, now.timestamp()) {
             let minutes = ((until - now.timestamp()) + 59) / 60;
             return Err(AppError::Locked {
                 minutes: minutes.max(1),
@@ -390,12 +394,18 @@ impl App {
         let user_key = format!("user:{username}");
         let ip_key = format!("ip:{client}");
         self.check_lock(&user_key, now).await?;
-        // An address gets more room than one account: a counter may sit
-        // behind one NAT.
-        self.check_lock(&ip_key, now).await.map_err(|e| match e {
-            AppError::Locked { minutes } => AppError::TooMany { minutes },
-            e => e,
-        })?;
+        // An address gets four times the room of one account: a whole
+        // one-stop desk may sit behind one NAT address.
+        let ip_policy = auth::LockoutPolicy {
+            max_failures: self.settings.lockout.max_failures * 4,
+            ..self.settings.lockout
+        };
+        self.check_lock_with(&ip_key, now, ip_policy)
+            .await
+            .map_err(|e| match e {
+                AppError::Locked { minutes } => AppError::TooMany { minutes },
+                e => e,
+            })?;
         let account = store::by_username(&self.db, &username).await?;
         let hash = account
             .as_ref()

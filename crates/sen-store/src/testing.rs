@@ -81,3 +81,30 @@ impl Drop for TestDb {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// Plays an attacker with database-administrator rights: switches off the
+/// append-only trigger and rewrites one event's payload in place.
+pub async fn tamper_event_payload(
+    db: &Db,
+    seq: i64,
+    payload: &str,
+) -> Result<(), crate::StoreError> {
+    match db.backend() {
+        Backend::Sqlite => {
+            sqlx::query("DROP TRIGGER events_no_update")
+                .execute(db.pool())
+                .await?;
+        }
+        Backend::Postgres => {
+            sqlx::query("ALTER TABLE events DISABLE TRIGGER events_no_update")
+                .execute(db.pool())
+                .await?;
+        }
+    }
+    sqlx::query("UPDATE events SET payload = $1 WHERE seq = $2")
+        .bind(payload)
+        .bind(seq)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
