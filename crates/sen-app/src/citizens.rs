@@ -1,6 +1,7 @@
 //! Citizens sign in with their phone number or e-mail address and a
 //! one-time code sent there (a later issue adds the national ID login).
-//! The code is delivered through the outbox; only its hash is stored.
+//! The code travels to the citizen through the outbox message; the sign-in
+//! table keeps only its hash.
 
 use crate::accounts::SignIn;
 use crate::{App, AppError};

@@ -25,6 +25,20 @@ impl App {
 /// when it began.
 pub async fn restore(src: &Path, url: &str) -> Result<RestoreReport, AppError> {
     let manifest = backup::restore(src, url).await?;
+    let result = check_restored(url, manifest).await;
+    if result.is_err() {
+        // Leave nothing behind that a later `serve` could mistake for good data.
+        if let Some(path) = backup::sqlite_path(url) {
+            for suffix in ["", "-wal", "-shm"] {
+                let p = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    }
+    result
+}
+
+async fn check_restored(url: &str, manifest: Manifest) -> Result<RestoreReport, AppError> {
     let db = Db::connect(url).await?;
     db.migrate().await?;
     let v = events::verify(&db).await?;

@@ -263,7 +263,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup { dest } => {
             let app = open(&cfg).await?;
             let dest = dest.unwrap_or_else(|| {
-                let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+                let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
                 cfg.data.join("backups").join(format!("sen-{stamp}"))
             });
             let m = app.backup(&cfg.database_url, &dest).await?;

@@ -20,7 +20,7 @@ pub struct Event {
     pub id: Uuid,
     /// UTC time, RFC 3339 with microseconds (`2026-11-24T13:58:29.123456Z`).
     pub at: String,
-    /// Who: `user:<uuid>`, `citizen:<uuid>`, `system`, `cli`.
+    /// Who: `user:<uuid>`, `citizen:<uuid>`, `system`, `operator` (the command line).
     pub actor: String,
     /// What: a dotted verb such as `unit.created`.
     pub action: String,
