@@ -297,7 +297,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Calendar { command } => calendar(command)?,
+        Command::Calendar { command } => {
+            // The province's decisions when there is a database; the
+            // statutory rules alone otherwise.
+            let has_db =
+                sen_store::backup::sqlite_path(&cfg.database_url).is_none_or(|p| p.exists());
+            let cal = if has_db {
+                let app = open(&cfg).await?;
+                match app.public_overview().await?.0 {
+                    Some(t) => app.calendar(t.id).await?,
+                    None => sen_calendar::Calendar::default(),
+                }
+            } else {
+                sen_calendar::Calendar::default()
+            };
+            calendar(&cal, command)?
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -401,8 +416,7 @@ async fn user(app: &App, command: UserCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn calendar(command: CalendarCommand) -> anyhow::Result<()> {
-    let cal = sen_calendar::Calendar::default();
+fn calendar(cal: &sen_calendar::Calendar, command: CalendarCommand) -> anyhow::Result<()> {
     match command {
         CalendarCommand::Holidays { year } => {
             if !(1900..=2100).contains(&year) {

@@ -13,6 +13,7 @@ mod migrate;
 
 pub mod accounts;
 pub mod backup;
+pub mod calendar;
 pub mod citizens;
 pub mod events;
 pub mod org;

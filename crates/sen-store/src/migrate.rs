@@ -11,24 +11,33 @@ struct Migration {
     version: i64,
     name: &'static str,
     common: &'static str,
-    sqlite: &'static str,
-    postgres: &'static str,
+    sqlite: Option<&'static str>,
+    postgres: Option<&'static str>,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    common: include_str!("../migrations/0001_foundation.sql"),
-    sqlite: include_str!("../migrations/0001_foundation.sqlite.sql"),
-    postgres: include_str!("../migrations/0001_foundation.postgres.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        common: include_str!("../migrations/0001_foundation.sql"),
+        sqlite: Some(include_str!("../migrations/0001_foundation.sqlite.sql")),
+        postgres: Some(include_str!("../migrations/0001_foundation.postgres.sql")),
+    },
+    Migration {
+        version: 2,
+        name: "calendar",
+        common: include_str!("../migrations/0002_calendar.sql"),
+        sqlite: None,
+        postgres: None,
+    },
+];
 
 impl Migration {
     fn checksum(&self) -> String {
         let mut h = Sha256::new();
         h.update(self.common);
-        h.update(self.sqlite);
-        h.update(self.postgres);
+        h.update(self.sqlite.unwrap_or_default());
+        h.update(self.postgres.unwrap_or_default());
         hex::encode(h.finalize())
     }
 }
@@ -67,7 +76,7 @@ impl Db {
             };
             // Whole scripts run as multi-statement batches (PostgreSQL's
             // simple protocol, SQLite's statement loop).
-            for script in [m.common, specific] {
+            for script in std::iter::once(m.common).chain(specific) {
                 sqlx::raw_sql(script).execute(&mut *tx).await?;
             }
             sqlx::query(

@@ -36,6 +36,17 @@ pub fn routes() -> Router<WebState> {
         .route("/accounts/{id}/roles", post(grant_role))
         .route("/accounts/{id}/roles/revoke", post(revoke_role))
         .route("/accounts/{id}/totp/disable", post(disable_totp))
+        .route("/calendar/holidays", get(holidays))
+        .route("/calendar/working-days", get(working_days))
+        .route("/calendar/lunar", get(lunar))
+        .route(
+            "/calendar/decisions",
+            get(list_decisions).post(add_decision),
+        )
+        .route(
+            "/calendar/decisions/{id}",
+            axum::routing::delete(remove_decision),
+        )
         .route("/events", get(list_events))
         .route("/audit/verify", get(verify_log))
         .fallback(|| async { ApiError::not_found_route() })
@@ -393,4 +404,141 @@ async fn verify_log(State(state): State<WebState>, auth: Auth) -> ApiResult<Json
         "head_matches": v.head_matches,
         "first_tampered": v.tamper,
     })))
+}
+
+/// The province this server serves (its first tenant), for public endpoints.
+async fn public_tenant(state: &WebState) -> Result<Uuid, AppError> {
+    state
+        .app
+        .public_overview()
+        .await?
+        .0
+        .map(|t| t.id)
+        .ok_or_else(|| AppError::not_found("tenant", "-"))
+}
+
+fn bad_query(vi: &str, en: &str) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "bad_query", vi, en)
+}
+
+#[derive(Deserialize)]
+struct YearQuery {
+    year: i32,
+}
+
+async fn holidays(
+    State(state): State<WebState>,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> ApiResult<Json<Value>> {
+    if !(1900..=2100).contains(&q.year) {
+        return Err(bad_query(
+            "Năm phải trong khoảng 1900–2100",
+            "the year must be within 1900–2100",
+        ));
+    }
+    let cal = state.app.calendar(public_tenant(&state).await?).await?;
+    let list: Vec<Value> = cal
+        .holidays(q.year)
+        .into_iter()
+        .map(|h| {
+            let mut v = json!(h);
+            v["date_vi"] = json!(sen_domain::vi::long_date(h.date));
+            v
+        })
+        .collect();
+    Ok(Json(json!({"year": q.year, "holidays": list})))
+}
+
+#[derive(Deserialize)]
+struct WorkingDaysQuery {
+    start: String,
+    n: u32,
+}
+
+async fn working_days(
+    State(state): State<WebState>,
+    ApiQuery(q): ApiQuery<WorkingDaysQuery>,
+) -> ApiResult<Json<Value>> {
+    let start = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(&q.start, f).ok())
+        .ok_or_else(|| {
+            bad_query(
+                "Thời điểm bắt đầu phải có dạng 2026-02-13T09:00 (giờ Việt Nam)",
+                "start must look like 2026-02-13T09:00 (Vietnam time)",
+            )
+        })?;
+    if q.n > 3650 {
+        return Err(bad_query(
+            "Số ngày làm việc tối đa 3650",
+            "at most 3650 working days",
+        ));
+    }
+    let cal = state.app.calendar(public_tenant(&state).await?).await?;
+    let due = cal
+        .add_working_days(start, q.n, &sen_calendar::OfficeHours::default())
+        .map_err(|e| ApiError::from(AppError::Invalid(sen_app::calendar::invalid(e))))?;
+    Ok(Json(
+        json!({"start": q.start, "working_days": q.n, "due": due.format("%Y-%m-%dT%H:%M").to_string(),
+        "due_vi": sen_domain::vi::long_datetime(due)}),
+    ))
+}
+
+#[derive(Deserialize)]
+struct DateQuery {
+    date: String,
+}
+
+async fn lunar(ApiQuery(q): ApiQuery<DateQuery>) -> ApiResult<Json<Value>> {
+    let d = chrono::NaiveDate::parse_from_str(&q.date, "%Y-%m-%d").map_err(|_| {
+        bad_query(
+            "Ngày phải có dạng 2026-02-17",
+            "the date must look like 2026-02-17",
+        )
+    })?;
+    let l = sen_calendar::solar_to_lunar(d);
+    Ok(Json(
+        json!({"date": q.date, "lunar": l, "text": l.to_string()}),
+    ))
+}
+
+async fn list_decisions(State(state): State<WebState>) -> ApiResult<Json<Value>> {
+    let list = state
+        .app
+        .calendar_decisions(public_tenant(&state).await?)
+        .await?;
+    Ok(Json(json!({ "decisions": list })))
+}
+
+#[derive(Deserialize)]
+struct NewDecision {
+    #[serde(flatten)]
+    decision: sen_calendar::Decision,
+    reference: String,
+}
+
+async fn add_decision(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<NewDecision>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let tenant = tenant_of(&auth.actor)?;
+    let d = state
+        .app
+        .add_calendar_decision(&auth.actor, tenant, body.decision, &body.reference)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!(d))))
+}
+
+async fn remove_decision(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Value>> {
+    let tenant = tenant_of(&auth.actor)?;
+    state
+        .app
+        .remove_calendar_decision(&auth.actor, tenant, id)
+        .await?;
+    Ok(Json(json!({"removed": true})))
 }

@@ -48,6 +48,7 @@ fn what_vi(what: &str) -> &'static str {
         "unit" => "đơn vị",
         "account" => "tài khoản",
         "tenant" => "tỉnh",
+        "calendar_decision" => "quyết định về lịch làm việc",
         _ => "đối tượng",
     }
 }

@@ -922,3 +922,157 @@ async fn units_rename_move_and_merge_are_recorded() {
         .await;
     assert_eq!(v["ok"], true);
 }
+
+#[tokio::test]
+async fn calendar_decisions_move_deadlines() {
+    let a = spawn().await;
+    let admin = a.login("quantri").await;
+    let officer = a.login("motcua").await;
+    let due = |start: &'static str| {
+        let a = &a;
+        async move {
+            let (s, v) = a
+                .call(
+                    Method::GET,
+                    &format!("/api/v1/calendar/working-days?start={start}&n=1"),
+                    None,
+                    None,
+                )
+                .await;
+            assert_eq!(s, 200, "{v}");
+            v["due"].as_str().unwrap().to_string()
+        }
+    };
+    assert_eq!(due("2026-08-21T09:00").await, "2026-08-24T09:00");
+    assert_eq!(due("2026-08-28T09:00").await, "2026-08-31T09:00");
+
+    let swap_off = json!({"kind": "day_off", "date": "2026-08-31", "name": "Nghỉ bù cho ngày làm việc 22/8", "reference": "Thông báo 01/TB-BNV"});
+    let swap_work = json!({"kind": "working_day", "date": "2026-08-22", "name": "Làm bù cho thứ Hai 31/8", "reference": "Thông báo 01/TB-BNV"});
+    let (s, _) = a
+        .call(
+            Method::POST,
+            "/api/v1/calendar/decisions",
+            Some(&officer),
+            Some(swap_off.clone()),
+        )
+        .await;
+    assert_eq!(s, 403, "an officer cannot change the calendar");
+    let (s, v) = a
+        .call(
+            Method::POST,
+            "/api/v1/calendar/decisions",
+            Some(&admin),
+            Some(swap_off.clone()),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = a
+        .call(
+            Method::POST,
+            "/api/v1/calendar/decisions",
+            Some(&admin),
+            Some(swap_work),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let work_id = v["id"].as_str().unwrap().to_string();
+    // The same date twice, a day off on a Sunday, a missing reference: refused.
+    let (s, v) = a
+        .call(
+            Method::POST,
+            "/api/v1/calendar/decisions",
+            Some(&admin),
+            Some(swap_off),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    let (s, v) = a
+        .call(
+            Method::POST,
+            "/api/v1/calendar/decisions",
+            Some(&admin),
+            Some(json!({"kind": "day_off", "date": "2026-08-23", "name": "x", "reference": "y"})),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("vốn đã là ngày nghỉ"));
+    let (s, _) = a
+        .call(
+            Method::POST,
+            "/api/v1/calendar/decisions",
+            Some(&admin),
+            Some(json!({"kind": "day_off", "date": "2026-08-24", "name": "x", "reference": " "})),
+        )
+        .await;
+    assert_eq!(s, 422);
+    let (s, _) = a
+        .call(
+            Method::POST,
+            "/api/v1/calendar/decisions",
+            Some(&admin),
+            Some(json!({"kind": "day_off", "date": "2026-02-30", "name": "x", "reference": "y"})),
+        )
+        .await;
+    assert_eq!(s, 422);
+
+    // The working Saturday counts; the swapped Monday and 1–2 Sep do not.
+    assert_eq!(due("2026-08-21T09:00").await, "2026-08-22T09:00");
+    assert_eq!(due("2026-08-28T09:00").await, "2026-09-03T09:00");
+    let (_, v) = a
+        .call(
+            Method::GET,
+            "/api/v1/calendar/holidays?year=2026",
+            None,
+            None,
+        )
+        .await;
+    let days: Vec<&str> = v["holidays"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["date"].as_str().unwrap())
+        .collect();
+    assert!(
+        days.contains(&"2026-08-31")
+            && days.contains(&"2026-02-17")
+            && days.contains(&"2026-04-26"),
+        "{days:?}"
+    );
+    let (s, _) = a
+        .call(
+            Method::GET,
+            "/api/v1/calendar/holidays?year=1800",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(s, 400);
+    let (_, v) = a
+        .call(
+            Method::GET,
+            "/api/v1/calendar/lunar?date=2026-02-17",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(v["text"], "01/01/2026");
+
+    // Removing the working Saturday puts the deadline back on Monday.
+    let (s, _) = a
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/calendar/decisions/{work_id}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(due("2026-08-21T09:00").await, "2026-08-24T09:00");
+    let (_, v) = a
+        .call(Method::GET, "/api/v1/calendar/decisions", None, None)
+        .await;
+    assert_eq!(v["decisions"].as_array().unwrap().len(), 1);
+}
