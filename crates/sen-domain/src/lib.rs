@@ -7,7 +7,9 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod dossier;
 pub mod org;
+pub mod procedure;
 pub mod text;
 pub mod vi;
 

@@ -15,9 +15,12 @@ pub mod accounts;
 pub mod backup;
 pub mod calendar;
 pub mod citizens;
+pub mod counters;
+pub mod dossiers;
 pub mod events;
 pub mod org;
 pub mod outbox;
+pub mod procedures;
 pub mod testing;
 
 pub use db::{fmt_time, new_id, now_utc, redact_url, Backend, Db, Tx};

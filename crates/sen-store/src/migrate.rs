@@ -30,6 +30,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: None,
         postgres: None,
     },
+    Migration {
+        version: 3,
+        name: "dossiers",
+        common: include_str!("../migrations/0003_dossiers.sql"),
+        sqlite: None,
+        postgres: None,
+    },
 ];
 
 impl Migration {

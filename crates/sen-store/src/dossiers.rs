@@ -1,0 +1,224 @@
+//! Dossiers: the projection row of each dossier. The truth is the dossier's
+//! events; this row is rewritten in the same transaction as each event.
+
+use crate::db::{get_opt_str, get_opt_uuid, get_str, get_uuid, Db, Tx};
+use crate::error::StoreError;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredDossier {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub code: String,
+    pub procedure_id: Uuid,
+    pub receiving_unit_id: Uuid,
+    pub current_unit_id: Uuid,
+    pub status: String,
+    /// `counter` or `online`.
+    pub channel: String,
+    pub applicant_name: String,
+    pub applicant_phone: Option<String>,
+    pub applicant_email: Option<String>,
+    pub applicant_id_number: Option<String>,
+    pub citizen_id: Option<Uuid>,
+    /// UTC.
+    pub received_at: Option<String>,
+    /// Vietnam local time, `YYYY-MM-DDTHH:MM`.
+    pub due_at: Option<String>,
+    pub completed_at: Option<String>,
+    pub timeliness: Option<String>,
+    pub rating: Option<i64>,
+    /// The domain state as JSON.
+    pub state: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const COLS: &str = "id, tenant_id, code, procedure_id, receiving_unit_id, current_unit_id, status, channel, \
+    applicant_name, applicant_phone, applicant_email, applicant_id_number, citizen_id, received_at, due_at, \
+    completed_at, timeliness, rating, state, created_at, updated_at";
+
+fn from_row(r: &AnyRow) -> Result<StoredDossier, StoreError> {
+    Ok(StoredDossier {
+        id: get_uuid(r, "id")?,
+        tenant_id: get_uuid(r, "tenant_id")?,
+        code: get_str(r, "code")?,
+        procedure_id: get_uuid(r, "procedure_id")?,
+        receiving_unit_id: get_uuid(r, "receiving_unit_id")?,
+        current_unit_id: get_uuid(r, "current_unit_id")?,
+        status: get_str(r, "status")?,
+        channel: get_str(r, "channel")?,
+        applicant_name: get_str(r, "applicant_name")?,
+        applicant_phone: get_opt_str(r, "applicant_phone")?,
+        applicant_email: get_opt_str(r, "applicant_email")?,
+        applicant_id_number: get_opt_str(r, "applicant_id_number")?,
+        citizen_id: get_opt_uuid(r, "citizen_id")?,
+        received_at: get_opt_str(r, "received_at")?,
+        due_at: get_opt_str(r, "due_at")?,
+        completed_at: get_opt_str(r, "completed_at")?,
+        timeliness: get_opt_str(r, "timeliness")?,
+        rating: r.try_get::<Option<i64>, _>("rating")?,
+        state: get_str(r, "state")?,
+        created_at: get_str(r, "created_at")?,
+        updated_at: get_str(r, "updated_at")?,
+    })
+}
+
+pub async fn insert(tx: &mut Tx, d: &StoredDossier) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "INSERT INTO dossiers ({COLS}, applicant_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
+    ))
+    .bind(d.id.to_string())
+    .bind(d.tenant_id.to_string())
+    .bind(&d.code)
+    .bind(d.procedure_id.to_string())
+    .bind(d.receiving_unit_id.to_string())
+    .bind(d.current_unit_id.to_string())
+    .bind(&d.status)
+    .bind(&d.channel)
+    .bind(&d.applicant_name)
+    .bind(&d.applicant_phone)
+    .bind(&d.applicant_email)
+    .bind(&d.applicant_id_number)
+    .bind(d.citizen_id.map(|c| c.to_string()))
+    .bind(&d.received_at)
+    .bind(&d.due_at)
+    .bind(&d.completed_at)
+    .bind(&d.timeliness)
+    .bind(d.rating)
+    .bind(&d.state)
+    .bind(&d.created_at)
+    .bind(&d.updated_at)
+    .bind(sen_domain::text::search_key(&d.applicant_name))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Rewrites the mutable part of the projection.
+pub async fn update(tx: &mut Tx, d: &StoredDossier) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE dossiers SET current_unit_id = $1, status = $2, received_at = $3, due_at = $4, completed_at = $5,
+         timeliness = $6, rating = $7, state = $8, updated_at = $9 WHERE id = $10",
+    )
+    .bind(d.current_unit_id.to_string())
+    .bind(&d.status)
+    .bind(&d.received_at)
+    .bind(&d.due_at)
+    .bind(&d.completed_at)
+    .bind(&d.timeliness)
+    .bind(d.rating)
+    .bind(&d.state)
+    .bind(&d.updated_at)
+    .bind(d.id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn by_id_in_tx(
+    db: &Db,
+    tx: &mut Tx,
+    id: Uuid,
+) -> Result<Option<StoredDossier>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLS} FROM dossiers WHERE id = $1{}",
+        db.backend().for_update()
+    ))
+    .bind(id.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn by_id(db: &Db, id: Uuid) -> Result<Option<StoredDossier>, StoreError> {
+    let row = sqlx::query(&format!("SELECT {COLS} FROM dossiers WHERE id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn by_code(db: &Db, code: &str) -> Result<Option<StoredDossier>, StoreError> {
+    let row = sqlx::query(&format!("SELECT {COLS} FROM dossiers WHERE code = $1"))
+        .bind(code)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Filters for work queues and lists.
+#[derive(Debug, Clone, Default)]
+pub struct DossierFilter {
+    pub units: Vec<Uuid>,
+    pub statuses: Vec<String>,
+    pub citizen_id: Option<Uuid>,
+    pub limit: i64,
+}
+
+/// Dossiers matching the filter, the earliest due first.
+pub async fn list(
+    db: &Db,
+    tenant: Uuid,
+    f: &DossierFilter,
+) -> Result<Vec<StoredDossier>, StoreError> {
+    let mut sql = format!("SELECT {COLS} FROM dossiers WHERE tenant_id = $1");
+    let mut binds = vec![tenant.to_string()];
+    let push_in = |sql: &mut String, col: &str, vals: Vec<String>, binds: &mut Vec<String>| {
+        let start = binds.len();
+        let ph: Vec<String> = (0..vals.len())
+            .map(|i| format!("${}", start + i + 1))
+            .collect();
+        sql.push_str(&format!(" AND {col} IN ({})", ph.join(", ")));
+        binds.extend(vals);
+    };
+    if !f.units.is_empty() {
+        push_in(
+            &mut sql,
+            "current_unit_id",
+            f.units.iter().map(|u| u.to_string()).collect(),
+            &mut binds,
+        );
+    }
+    if !f.statuses.is_empty() {
+        push_in(&mut sql, "status", f.statuses.clone(), &mut binds);
+    }
+    if let Some(c) = f.citizen_id {
+        binds.push(c.to_string());
+        sql.push_str(&format!(" AND citizen_id = ${}", binds.len()));
+    }
+    sql.push_str(&format!(
+        " ORDER BY due_at, code LIMIT {}",
+        f.limit.clamp(1, 1000)
+    ));
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(db.pool()).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Open dossiers whose due time (Vietnam local text) is before `now_local`.
+pub async fn overdue(
+    db: &Db,
+    now_local: &str,
+    open_statuses: &[&str],
+) -> Result<Vec<StoredDossier>, StoreError> {
+    let ph: Vec<String> = (0..open_statuses.len())
+        .map(|i| format!("${}", i + 2))
+        .collect();
+    let sql = format!(
+        "SELECT {COLS} FROM dossiers WHERE due_at < $1 AND status IN ({}) ORDER BY due_at LIMIT 1000",
+        ph.join(", ")
+    );
+    let mut q = sqlx::query(&sql).bind(now_local);
+    for s in open_statuses {
+        q = q.bind(*s);
+    }
+    let rows = q.fetch_all(db.pool()).await?;
+    rows.iter().map(from_row).collect()
+}
