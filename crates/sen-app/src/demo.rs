@@ -18,7 +18,13 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &str, &str)] = &[
     ("lanhdao", "Phạm Minh Lãnh", "unit_leader", "H99.02"),
     ("vanthu", "Hoàng Thị Văn", "clerk", "H99.01"),
     ("kiemtra", "Vũ Đức Kiểm", "auditor", "H99"),
+    ("congan", "Đinh Văn Công", "specialist", "H99.06"),
+    ("lanhdaoxd", "Bùi Thị Xây", "unit_leader", "H99.03"),
+    ("chuyenvienxd", "Mai Văn Dựng", "specialist", "H99.03"),
 ];
+
+/// The demo catalogue (also an example of the import format).
+pub const DEMO_CATALOGUE: &str = include_str!("../demo/catalogue.json");
 
 /// Units under the root: code, parent code, abbreviation, name, kind.
 const DEMO_UNITS: &[(&str, &str, &str, &str, &str)] = &[
@@ -52,6 +58,7 @@ const DEMO_UNITS: &[(&str, &str, &str, &str, &str)] = &[
         "Trung tâm Phục vụ hành chính công tỉnh",
         "service_centre",
     ),
+    ("H99.06", "H99", "CA", "Công an tỉnh", "department"),
     (
         "H99.10",
         "H99",
@@ -82,6 +89,7 @@ pub enum DemoOutcome {
         tenant: Uuid,
         units: usize,
         accounts: usize,
+        procedures: usize,
     },
     AlreadyThere {
         tenant: Uuid,
@@ -142,7 +150,12 @@ impl App {
             )
             .await?;
         }
+        let specs: Vec<crate::catalogue::ProcedureSpec> = serde_json::from_str(DEMO_CATALOGUE)
+            .map_err(|e| AppError::Internal(format!("demo catalogue: {e}")))?;
+        let procedures = specs.len();
+        self.import_catalogue(&op, tenant.id, specs).await?;
         Ok(DemoOutcome::Loaded {
+            procedures,
             tenant: tenant.id,
             units: ids.len(),
             accounts: DEMO_ACCOUNTS.len(),

@@ -5,9 +5,13 @@
 pub mod accounts;
 pub mod audit;
 pub mod calendar;
+pub mod catalogue;
 pub mod citizens;
 pub mod demo;
+pub mod dossiers;
+pub mod jobs;
 pub mod ops;
+pub mod public;
 pub mod org;
 
 mod error;

@@ -203,11 +203,9 @@ async fn shutdown_signal() {
 
 fn print_demo(outcome: &sen_app::demo::DemoOutcome) {
     match outcome {
-        sen_app::demo::DemoOutcome::Loaded {
-            units, accounts, ..
-        } => {
+        sen_app::demo::DemoOutcome::Loaded { units, accounts, procedures, .. } => {
             println!(
-                "Đã nạp tỉnh mẫu: {units} đơn vị, {accounts} tài khoản / demo province loaded."
+                "Đã nạp tỉnh mẫu: {units} đơn vị, {accounts} tài khoản, {procedures} thủ tục / demo province loaded."
             );
         }
         sen_app::demo::DemoOutcome::AlreadyThere { .. } => {
@@ -219,7 +217,7 @@ fn print_demo(outcome: &sen_app::demo::DemoOutcome) {
         sen_app::demo::DEMO_PASSWORD
     );
     for (u, name, role, unit) in sen_app::demo::DEMO_ACCOUNTS {
-        println!("  {u:<11} {name:<22} {role:<17} {unit}");
+        println!("  {u:<13} {name:<22} {role:<17} {unit}");
     }
 }
 

@@ -329,3 +329,23 @@ pub async fn count(db: &Db) -> Result<i64, StoreError> {
         .await?;
     Ok(row.try_get::<i64, _>("n")?)
 }
+
+/// Active accounts holding `role` on any of `units`.
+pub async fn holders(db: &Db, role: &str, units: &[Uuid]) -> Result<Vec<Account>, StoreError> {
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ph: Vec<String> = (0..units.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT DISTINCT {} FROM accounts a JOIN role_grants g ON g.account_id = a.id
+         WHERE g.role = $1 AND a.status = 'active' AND g.unit_id IN ({}) ORDER BY a.username",
+        COLS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", "),
+        ph.join(", ")
+    );
+    let mut q = sqlx::query(&sql).bind(role);
+    for u in units {
+        q = q.bind(u.to_string());
+    }
+    let rows = q.fetch_all(db.pool()).await?;
+    rows.iter().map(from_row).collect()
+}

@@ -1,0 +1,537 @@
+//! The one-stop shop: dossiers received at the counter or submitted online,
+//! moved through the procedure's process by actions, under the legal clock.
+//!
+//! Every change is one transaction: the projection row, the event (whose
+//! payload says everything that changed) and the outgoing notices. What the
+//! public lookup shows is folded from the events, never from the row.
+
+use crate::catalogue::Procedure;
+use crate::{Actor, App, AppError};
+use chrono::{NaiveDateTime, Utc};
+use sen_calendar::OfficeHours;
+use sen_domain::access::{self, Permission};
+use sen_domain::audit::NewEvent;
+use sen_domain::dossier::{
+    self, Action, ActionKind, Clock, CodeFormat, DossierState, Notice, Timeliness, TimelinessRule,
+};
+use sen_domain::{auth, Invalid};
+use sen_store::dossiers::{self as store, DossierFilter, StoredDossier};
+use sen_store::{counters, events, new_id, now_utc, outbox};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// The applicant (người nộp hồ sơ).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Applicant {
+    pub name: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Số định danh cá nhân (CCCD) or a business registration number.
+    #[serde(default)]
+    pub id_number: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Intake {
+    pub procedure_code: String,
+    pub applicant: Applicant,
+    /// The desk receiving it; defaults to the officer's own desk.
+    #[serde(default)]
+    pub receiving_unit_id: Option<Uuid>,
+}
+
+/// What the dossier row's `state` column holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Projection {
+    #[serde(flatten)]
+    pub domain: DossierState,
+    /// Vietnam local time the clock was paused, while waiting for a supplement.
+    #[serde(default)]
+    pub paused_since: Option<NaiveDateTime>,
+    /// The legal due time before any extension.
+    #[serde(default)]
+    pub original_due: Option<NaiveDateTime>,
+    /// The overdue escalation has been raised.
+    #[serde(default)]
+    pub overdue_flagged: bool,
+    /// The "due today" warning has been raised.
+    #[serde(default)]
+    pub due_today_flagged: bool,
+}
+
+impl Default for Projection {
+    fn default() -> Self {
+        Projection { domain: DossierState::submitted(), paused_since: None, original_due: None, overdue_flagged: false, due_today_flagged: false }
+    }
+}
+
+/// A dossier as staff see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dossier {
+    #[serde(flatten)]
+    pub row: StoredDossier,
+    pub status_label: String,
+    pub status_label_en: String,
+    pub step: Option<String>,
+    pub allowed_actions: Vec<ActionKind>,
+}
+
+pub fn now_local() -> NaiveDateTime {
+    Utc::now().with_timezone(&sen_domain::vi::vn_offset()).naive_local()
+}
+
+fn fmt_local(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M").to_string()
+}
+
+fn projection(row: &StoredDossier) -> Result<Projection, AppError> {
+    serde_json::from_str(&row.state).map_err(|e| AppError::Internal(format!("dossier {} state: {e}", row.code)))
+}
+
+fn view(row: StoredDossier) -> Result<Dossier, AppError> {
+    let p = projection(&row)?;
+    Ok(Dossier {
+        status_label: p.domain.status.label_vi().to_string(),
+        status_label_en: p.domain.status.label_en().to_string(),
+        step: p.domain.step.clone(),
+        allowed_actions: p.domain.status.allowed_actions(),
+        row,
+    })
+}
+
+fn check_applicant(a: &Applicant) -> Result<Applicant, AppError> {
+    let name = sen_domain::org::validate_name(&a.name)
+        .map_err(|_| Invalid::new("applicant.name", "Họ tên người nộp phải có từ 1 đến 300 ký tự", "the applicant's name has 1 to 300 characters"))?;
+    let phone = a.phone.as_deref().filter(|p| !p.trim().is_empty()).map(auth::normalize_phone).transpose()?;
+    let email = a.email.as_deref().filter(|p| !p.trim().is_empty()).map(auth::normalize_email).transpose()?;
+    let id_number = a.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    if let Some(id) = &id_number {
+        if !(6..=20).contains(&id.len()) || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(Invalid::new("applicant.id_number", "Số định danh phải có 6–20 chữ hoặc số", "the ID number has 6–20 letters or digits").into());
+        }
+    }
+    if phone.is_none() && email.is_none() {
+        return Err(Invalid::new(
+            "applicant.phone",
+            "Cần số điện thoại hoặc thư điện tử của người nộp để báo tình trạng hồ sơ",
+            "the applicant's phone number or e-mail is needed to notify them",
+        )
+        .into());
+    }
+    Ok(Applicant { name, phone, email, id_number, address: a.address.as_ref().map(|s| s.trim().to_string()) })
+}
+
+fn transition_error(e: dossier::TransitionError) -> AppError {
+    if e.is_conflict() {
+        AppError::conflict(e.message_vi(), e.message_en())
+    } else {
+        AppError::Invalid(Invalid::new(e.field(), e.message_vi(), e.message_en()))
+    }
+}
+
+/// Everything one action changes, computed before the transaction.
+struct Change {
+    row: StoredDossier,
+    event: NewEvent,
+    notice: Option<Notice>,
+}
+
+impl App {
+    fn office_hours(p: &Procedure) -> OfficeHours {
+        match p.cutoff() {
+            Some(c) => OfficeHours::default().with_cutoff(c).unwrap_or_default(),
+            None => OfficeHours::default(),
+        }
+    }
+
+    async fn unit_id_by_code(&self, tenant: Uuid, code: &str) -> Result<Uuid, AppError> {
+        sen_store::org::unit_by_code(&self.db, tenant, code)
+            .await?
+            .map(|u| u.id)
+            .ok_or_else(|| AppError::not_found("unit", code))
+    }
+
+    /// The unit that acts at `step` (the handling agency when the step names none).
+    async fn step_unit(&self, tenant: Uuid, p: &Procedure, step: Option<&str>) -> Result<Uuid, AppError> {
+        let process = p.process();
+        let step = match step {
+            Some(id) => process.step(id),
+            None => process.steps.first(),
+        };
+        let code = step.and_then(|s| s.unit.clone()).unwrap_or_else(|| p.spec.competent_units[0].clone());
+        self.unit_id_by_code(tenant, &code).await
+    }
+
+    /// Receives a dossier at the counter: it gets its code, its due date and
+    /// the receipt (Form 01) at once.
+    pub async fn receive_at_counter(&self, actor: &Actor, tenant: Uuid, intake: Intake) -> Result<Dossier, AppError> {
+        let applicant = check_applicant(&intake.applicant)?;
+        let procedure = self.procedure(tenant, intake.procedure_code.trim()).await?;
+        let desk = match (intake.receiving_unit_id, actor) {
+            (Some(u), _) => u,
+            (None, Actor::Staff { grants, .. }) => grants
+                .iter()
+                .find(|g| g.role.allows(Permission::DossierReceive))
+                .map(|g| g.unit_id)
+                .ok_or(AppError::Forbidden(Permission::DossierReceive))?,
+            (None, _) => self.step_unit(tenant, &procedure, None).await?,
+        };
+        self.require(actor, Permission::DossierReceive, desk).await?;
+        let id = self.create_dossier(actor, tenant, &procedure, applicant, desk, "counter", None).await?;
+        self.act(actor, id, Action::Receive).await
+    }
+
+    /// A citizen submits online (full or partial online procedures only); an
+    /// officer then receives it.
+    pub async fn submit_online(&self, actor: &Actor, tenant: Uuid, procedure_code: &str, applicant: Applicant) -> Result<Dossier, AppError> {
+        let Actor::Citizen { id: citizen } = actor else {
+            return Err(AppError::Unauthenticated);
+        };
+        let applicant = check_applicant(&applicant)?;
+        let procedure = self.procedure(tenant, procedure_code.trim()).await?;
+        if procedure.spec.online_level == "none" {
+            return Err(AppError::conflict(
+                format!("Thủ tục «{}» chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp tại Bộ phận Một cửa", procedure.spec.name),
+                format!("procedure «{}» is not offered online; please apply at the one-stop desk", procedure.spec.name),
+            ));
+        }
+        let desk = self.step_unit(tenant, &procedure, None).await?;
+        let id = self.create_dossier(actor, tenant, &procedure, applicant, desk, "online", Some(*citizen)).await?;
+        self.dossier_by_id(id).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn create_dossier(
+        &self,
+        actor: &Actor,
+        tenant: Uuid,
+        procedure: &Procedure,
+        applicant: Applicant,
+        desk: Uuid,
+        channel: &'static str,
+        citizen: Option<Uuid>,
+    ) -> Result<Uuid, AppError> {
+        let agency = procedure.spec.competent_units[0].clone();
+        let id = new_id();
+        let tag = actor.tag();
+        let format = CodeFormat::default();
+        let procedure_ref = json!({"id": procedure.id, "code": procedure.spec.code, "version": procedure.version, "name": procedure.spec.name});
+        let procedure_id = procedure.id;
+        self.db
+            .transaction(|tx| {
+                let (db, tag, agency, applicant, format) = (self.db.clone(), tag.clone(), agency.clone(), applicant.clone(), format.clone());
+                let procedure_ref = procedure_ref.clone();
+                Box::pin(async move {
+                    let now = Utc::now();
+                    let date = dossier::received_date(now);
+                    let seq = counters::next(tx, &format!("dossier:{agency}:{}", date.format("%Y%m%d"))).await?;
+                    let code = format.render(&agency, date, seq as u32)?;
+                    let state = Projection::default();
+                    let row = StoredDossier {
+                        id,
+                        tenant_id: tenant,
+                        code: code.clone(),
+                        procedure_id,
+                        receiving_unit_id: desk,
+                        current_unit_id: desk,
+                        status: state.domain.status.as_str().into(),
+                        channel: channel.into(),
+                        applicant_name: applicant.name.clone(),
+                        applicant_phone: applicant.phone.clone(),
+                        applicant_email: applicant.email.clone(),
+                        applicant_id_number: applicant.id_number.clone(),
+                        citizen_id: citizen,
+                        received_at: None,
+                        due_at: None,
+                        completed_at: None,
+                        timeliness: None,
+                        rating: None,
+                        state: serde_json::to_string(&state).map_err(|e| AppError::Internal(e.to_string()))?,
+                        created_at: now_utc(),
+                        updated_at: now_utc(),
+                    };
+                    store::insert(tx, &row).await?;
+                    events::append(
+                        &db,
+                        tx,
+                        NewEvent::new(tag, "dossier.submitted", "dossier", Some(id.to_string()))
+                            .unit(desk)
+                            .payload(json!({"code": code, "channel": channel, "to": "submitted",
+                                "procedure": procedure_ref,
+                                "applicant": applicant})),
+                    )
+                    .await?;
+                    Ok::<_, AppError>(())
+                })
+            })
+            .await?;
+        Ok(id)
+    }
+
+    pub async fn dossier_by_id(&self, id: Uuid) -> Result<Dossier, AppError> {
+        view(store::by_id(&self.db, id).await?.ok_or_else(|| AppError::not_found("dossier", id))?)
+    }
+
+    /// A dossier for staff who may see it (any dossier permission on its
+    /// current or receiving unit) or for the citizen who submitted it.
+    pub async fn dossier(&self, actor: &Actor, id: Uuid) -> Result<Dossier, AppError> {
+        let d = self.dossier_by_id(id).await?;
+        match actor {
+            Actor::Citizen { id: c } if d.row.citizen_id == Some(*c) => Ok(d),
+            Actor::Citizen { .. } => Err(AppError::not_found("dossier", id)),
+            _ => {
+                for unit in [d.row.current_unit_id, d.row.receiving_unit_id] {
+                    for p in [Permission::DossierReceive, Permission::DossierProcess, Permission::DossierApprove, Permission::ReportRead] {
+                        if self.require(actor, p, unit).await.is_ok() {
+                            return Ok(d);
+                        }
+                    }
+                }
+                Err(AppError::Forbidden(Permission::DossierProcess))
+            }
+        }
+    }
+
+    /// The work queue: open dossiers at units where the actor holds a
+    /// dossier role (and below), due soonest first; a citizen gets their own.
+    pub async fn dossiers(&self, actor: &Actor, tenant: Uuid, statuses: Vec<String>) -> Result<Vec<Dossier>, AppError> {
+        let filter = match actor {
+            Actor::Citizen { id } => DossierFilter { citizen_id: Some(*id), statuses, limit: 500, ..Default::default() },
+            Actor::Staff { grants, .. } => {
+                let mut units = Vec::new();
+                let all = sen_store::org::units(&self.db, tenant, None).await?;
+                for g in grants.iter().filter(|g| {
+                    [Permission::DossierReceive, Permission::DossierProcess, Permission::DossierApprove, Permission::ReportRead]
+                        .iter()
+                        .any(|p| g.role.allows(*p))
+                }) {
+                    // The unit and everything below it.
+                    let mut frontier = vec![g.unit_id];
+                    while let Some(u) = frontier.pop() {
+                        units.push(u);
+                        frontier.extend(all.iter().filter(|x| x.parent_id == Some(u)).map(|x| x.id));
+                    }
+                }
+                if units.is_empty() {
+                    return Err(AppError::Forbidden(Permission::DossierProcess));
+                }
+                units.sort();
+                units.dedup();
+                DossierFilter { units, statuses, limit: 500, ..Default::default() }
+            }
+            _ => DossierFilter { statuses, limit: 500, ..Default::default() },
+        };
+        store::list(&self.db, tenant, &filter).await?.into_iter().map(view).collect()
+    }
+
+    /// Applies an action to a dossier: checks the state machine, the process
+    /// step and the actor's permission; moves the legal clock; records the
+    /// event; queues the notices.
+    pub async fn act(&self, actor: &Actor, id: Uuid, action: Action) -> Result<Dossier, AppError> {
+        let row = store::by_id(&self.db, id).await?.ok_or_else(|| AppError::not_found("dossier", id))?;
+        let procedure = self.procedure_by_id(row.procedure_id).await?;
+        let kind = action.kind();
+        // Who may do it.
+        match actor {
+            Actor::Citizen { id: c } => {
+                if row.citizen_id != Some(*c) {
+                    return Err(AppError::not_found("dossier", id));
+                }
+                if !kind.by_applicant() {
+                    return Err(AppError::Forbidden(kind.permissions()[0]));
+                }
+            }
+            Actor::Staff { grants, .. } => {
+                let unit = match kind {
+                    ActionKind::Receive | ActionKind::Return | ActionKind::RejectAtIntake => row.receiving_unit_id,
+                    _ => row.current_unit_id,
+                };
+                let mut path = vec![unit];
+                path.extend(sen_store::org::ancestors_ro(&self.db, unit).await?);
+                if !kind.permissions().iter().any(|p| access::is_allowed(grants, *p, &path)) {
+                    return Err(AppError::Forbidden(kind.permissions()[0]));
+                }
+            }
+            Actor::Operator | Actor::System => {}
+        }
+        // An extension is approved by the one who records it.
+        let action = match (action, actor) {
+            (Action::Extend { new_due, reason, .. }, Actor::Staff { id, .. }) => Action::Extend { new_due, approved_by: *id, reason },
+            (a, _) => a,
+        };
+        let tenant = row.tenant_id;
+        let calendar = self.calendar(tenant).await?;
+        let hours = Self::office_hours(&procedure);
+        let ctx = std::sync::Arc::new(ActionContext { procedure, action, calendar, hours, tag: actor.tag(), kind });
+        // Work out the unit the dossier moves to before the transaction.
+        let probe = compute_change(&ctx, row.clone())?;
+        let (procedure, action) = (&ctx.procedure, &ctx.action);
+        let next_unit = match (action, probe.row.status.as_str()) {
+            (Action::HandOff { .. } | Action::SendBack { .. } | Action::Receive, _) => {
+                let step = projection(&probe.row)?.domain.step;
+                Some(self.step_unit(tenant, procedure, step.as_deref()).await?)
+            }
+            // The result goes back to the desk that returns it.
+            (_, "result_ready") => Some(row.receiving_unit_id),
+            _ => None,
+        };
+        let db = self.db.clone();
+        let dossier_id = id;
+        self.db
+            .transaction(|tx| {
+                let (db, ctx) = (db.clone(), ctx.clone());
+                Box::pin(async move {
+                    let current = store::by_id_in_tx(&db, tx, dossier_id).await?.ok_or_else(|| AppError::not_found("dossier", dossier_id))?;
+                    let Change { mut row, event, notice } = compute_change(&ctx, current)?;
+                    if let Some(u) = next_unit {
+                        row.current_unit_id = u;
+                    }
+                    store::update(tx, &row).await?;
+                    let ev = events::append(&db, tx, event.unit(row.current_unit_id)).await?;
+                    if let Some(n) = notice {
+                        queue_notice(tx, &row, n, &ev.id.to_string()).await?;
+                    }
+                    Ok::<_, AppError>(())
+                })
+            })
+            .await?;
+        self.dossier_by_id(id).await
+    }
+}
+
+
+/// What one action needs, shared by every attempt of its transaction.
+struct ActionContext {
+    procedure: Procedure,
+    action: Action,
+    calendar: sen_calendar::Calendar,
+    hours: OfficeHours,
+    tag: String,
+    kind: ActionKind,
+}
+
+/// Computes the new projection row and the event of an action on `row`.
+fn compute_change(ctx: &ActionContext, row: StoredDossier) -> Result<Change, AppError> {
+    let ActionContext { procedure, action, calendar, hours, tag, kind } = ctx;
+    let (calendar, hours, kind) = (calendar, hours, *kind);
+
+            let mut proj = projection(&row)?;
+            let t = dossier::apply_in_process(&procedure.process(), &proj.domain, &action).map_err(transition_error)?;
+            let now = now_local();
+            let mut row = row;
+            proj.domain = t.state.clone();
+            let mut extra = serde_json::Map::new();
+            match t.clock {
+                Clock::Start => {
+                    let due = calendar
+                        .add_working_days(now, procedure.spec.processing_days, &hours)
+                        .map_err(|e| AppError::Internal(format!("deadline: {e}")))?;
+                    proj.domain.due = Some(due);
+                    proj.original_due = Some(due);
+                    row.received_at = Some(now_utc());
+                    extra.insert("received_at_local".into(), json!(fmt_local(now)));
+                }
+                Clock::Pause => proj.paused_since = Some(now),
+                Clock::Resume => {
+                    if let (Some(due), Some(from)) = (proj.domain.due, proj.paused_since) {
+                        let paused = calendar.paused_working_days(from, now, &hours).unwrap_or(0);
+                        let moved = calendar
+                            .extend_by_pause(due, from, now, &hours)
+                            .map_err(|e| AppError::Internal(format!("deadline: {e}")))?;
+                        extra.insert("paused_working_days".into(), json!(paused));
+                        extra.insert("due_before".into(), json!(fmt_local(due)));
+                        proj.domain.due = Some(moved);
+                    }
+                    proj.paused_since = None;
+                }
+                Clock::Finish => {
+                    row.completed_at = Some(now_utc());
+                    if let Some(due) = proj.domain.due {
+                        let t = Timeliness::classify(due, now, TimelinessRule::DueDay);
+                        row.timeliness = Some(t.as_str().into());
+                        extra.insert("timeliness".into(), json!(t.as_str()));
+                    }
+                }
+                Clock::Cancel => row.completed_at = Some(now_utc()),
+                Clock::Unchanged => {}
+            }
+            if matches!(t.action, Action::Extend { .. }) || t.clock == Clock::Resume {
+                // A new due time deserves its own warnings.
+                proj.overdue_flagged = false;
+                proj.due_today_flagged = false;
+            }
+            if let Action::Rate { score } = &t.action {
+                row.rating = Some(i64::from(*score));
+            }
+            row.status = proj.domain.status.as_str().into();
+            row.due_at = proj.domain.due.map(fmt_local);
+            row.state = serde_json::to_string(&proj).map_err(|e| AppError::Internal(e.to_string()))?;
+            row.updated_at = now_utc();
+            let mut payload = json!({
+                "code": row.code,
+                "action": t.action,
+                "from": t.from.as_str(),
+                "to": t.state.status.as_str(),
+                "step": t.state.step,
+                "due": row.due_at,
+                "forms": t.forms.iter().map(|f| format!("{:02}", f.number())).collect::<Vec<_>>(),
+                "at_local": fmt_local(now),
+            });
+            if let Value::Object(m) = &mut payload {
+                m.extend(extra);
+            }
+            let event = NewEvent::new(tag.clone(), format!("dossier.{}", kind.as_str()), "dossier", Some(row.id.to_string()))
+                .payload(payload);
+            Ok(Change { row, event, notice: t.notice })
+        
+}
+
+/// The text of a notice, Vietnamese first.
+fn notice_text(row: &StoredDossier, n: Notice) -> (String, String) {
+    let due = row
+        .due_at
+        .as_deref()
+        .and_then(|d| NaiveDateTime::parse_from_str(d, "%Y-%m-%dT%H:%M").ok())
+        .map(sen_domain::vi::long_datetime)
+        .unwrap_or_default();
+    let code = &row.code;
+    match n {
+        Notice::Receipt => (
+            format!("Hồ sơ {code} đã được tiếp nhận"),
+            format!("Hồ sơ {code} đã được tiếp nhận. Hẹn trả kết quả: {due}. Tra cứu: nhắn TRACUU {code}."),
+        ),
+        Notice::SupplementRequest => (
+            format!("Hồ sơ {code} cần bổ sung"),
+            format!("Hồ sơ {code} cần bổ sung thành phần. Vui lòng xem Phiếu yêu cầu bổ sung (Mẫu 02) và nộp bổ sung."),
+        ),
+        Notice::Refusal => (
+            format!("Hồ sơ {code} không được giải quyết"),
+            format!("Hồ sơ {code} bị từ chối giải quyết. Lý do ghi trong Phiếu từ chối (Mẫu 03)."),
+        ),
+        Notice::Stop => (format!("Hồ sơ {code} dừng xử lý"), format!("Hồ sơ {code} đã dừng xử lý (Mẫu 05).")),
+        Notice::Delay => (
+            format!("Hồ sơ {code} trễ hẹn"),
+            format!("Xin lỗi: hồ sơ {code} chưa thể trả đúng hẹn. Ngày hẹn mới: {due} (Phiếu xin lỗi, Mẫu 04)."),
+        ),
+        Notice::ResultReady => (format!("Hồ sơ {code} đã có kết quả"), format!("Hồ sơ {code} đã có kết quả. Mời ông/bà nhận kết quả.")),
+        Notice::Withdrawal => (format!("Hồ sơ {code} đã được rút"), format!("Hồ sơ {code} đã được rút theo yêu cầu của ông/bà.")),
+    }
+}
+
+async fn queue_notice(tx: &mut sen_store::Tx, row: &StoredDossier, n: Notice, event_id: &str) -> Result<(), AppError> {
+    let (subject, body) = notice_text(row, n);
+    if let Some(phone) = &row.applicant_phone {
+        outbox::enqueue(tx, "sms", phone, &subject, &body, &format!("{event_id}:sms")).await?;
+    }
+    if let Some(email) = &row.applicant_email {
+        outbox::enqueue(tx, "email", email, &subject, &body, &format!("{event_id}:email")).await?;
+    }
+    Ok(())
+}
