@@ -97,8 +97,9 @@ impl Procedure {
 }
 
 fn from_stored(s: StoredProcedure) -> Result<Procedure, AppError> {
-    let spec: ProcedureSpec = serde_json::from_str(&s.definition)
-        .map_err(|e| AppError::Internal(format!("stored procedure {} v{}: {e}", s.code, s.version)))?;
+    let spec: ProcedureSpec = serde_json::from_str(&s.definition).map_err(|e| {
+        AppError::Internal(format!("stored procedure {} v{}: {e}", s.code, s.version))
+    })?;
     Ok(Procedure {
         id: s.id,
         version: s.version as u32,
@@ -114,13 +115,27 @@ fn bad(field: &'static str, vi: String, en: String) -> AppError {
 
 impl App {
     /// Validates a spec against the province's units and the process rules.
-    async fn check_spec(&self, tenant: Uuid, spec: &ProcedureSpec) -> Result<ProcedureSpec, AppError> {
+    async fn check_spec(
+        &self,
+        tenant: Uuid,
+        spec: &ProcedureSpec,
+    ) -> Result<ProcedureSpec, AppError> {
         let mut spec = spec.clone();
         spec.code = procedure::validate_procedure_code(&spec.code)?;
-        spec.name = sen_domain::org::validate_name(&spec.name)
-            .map_err(|_| bad("name", "Tên thủ tục phải có từ 1 đến 300 ký tự".into(), "a procedure name has 1 to 300 characters".into()))?;
-        spec.field = sen_domain::org::validate_name(&spec.field)
-            .map_err(|_| bad("field", "Lĩnh vực phải có từ 1 đến 300 ký tự".into(), "a field has 1 to 300 characters".into()))?;
+        spec.name = sen_domain::org::validate_name(&spec.name).map_err(|_| {
+            bad(
+                "name",
+                "Tên thủ tục phải có từ 1 đến 300 ký tự".into(),
+                "a procedure name has 1 to 300 characters".into(),
+            )
+        })?;
+        spec.field = sen_domain::org::validate_name(&spec.field).map_err(|_| {
+            bad(
+                "field",
+                "Lĩnh vực phải có từ 1 đến 300 ký tự".into(),
+                "a field has 1 to 300 characters".into(),
+            )
+        })?;
         if !matches!(spec.online_level.as_str(), "full" | "partial" | "none") {
             return Err(bad(
                 "online_level",
@@ -129,34 +144,62 @@ impl App {
             ));
         }
         if spec.processing_days == 0 || spec.processing_days > 365 {
-            return Err(bad("processing_days", "Thời hạn giải quyết phải từ 1 đến 365 ngày làm việc".into(), "the processing time is 1 to 365 working days".into()));
+            return Err(bad(
+                "processing_days",
+                "Thời hạn giải quyết phải từ 1 đến 365 ngày làm việc".into(),
+                "the processing time is 1 to 365 working days".into(),
+            ));
         }
         if let Some(c) = &spec.cutoff {
             if chrono::NaiveTime::parse_from_str(c, "%H:%M").is_err() {
-                return Err(bad("cutoff", format!("Giờ chốt nhận «{c}» phải có dạng 15:00"), format!("cut-off «{c}» must look like 15:00")));
+                return Err(bad(
+                    "cutoff",
+                    format!("Giờ chốt nhận «{c}» phải có dạng 15:00"),
+                    format!("cut-off «{c}» must look like 15:00"),
+                ));
             }
         }
         if spec.competent_units.is_empty() {
-            return Err(bad("competent_units", "Cần ít nhất một cơ quan có thẩm quyền".into(), "at least one competent unit is required".into()));
+            return Err(bad(
+                "competent_units",
+                "Cần ít nhất một cơ quan có thẩm quyền".into(),
+                "at least one competent unit is required".into(),
+            ));
         }
         let units = sen_store::org::units(&self.db, tenant, None).await?;
         let known = |code: &str| units.iter().any(|u| u.code == code && u.status == "active");
-        for code in spec.competent_units.iter().chain(spec.steps.iter().filter_map(|s| s.unit.as_ref())) {
+        for code in spec
+            .competent_units
+            .iter()
+            .chain(spec.steps.iter().filter_map(|s| s.unit.as_ref()))
+        {
             if !known(code) {
                 return Err(AppError::not_found("unit", code));
             }
         }
         for c in &spec.components {
             if c.name.trim().is_empty() || c.name.chars().count() > 500 {
-                return Err(bad("components", "Tên thành phần hồ sơ phải có từ 1 đến 500 ký tự".into(), "a component name has 1 to 500 characters".into()));
+                return Err(bad(
+                    "components",
+                    "Tên thành phần hồ sơ phải có từ 1 đến 500 ký tự".into(),
+                    "a component name has 1 to 500 characters".into(),
+                ));
             }
         }
         for f in &spec.fees {
             if f.description.trim().is_empty() {
-                return Err(bad("fees", "Cần mô tả cho từng khoản phí, lệ phí".into(), "each fee needs a description".into()));
+                return Err(bad(
+                    "fees",
+                    "Cần mô tả cho từng khoản phí, lệ phí".into(),
+                    "each fee needs a description".into(),
+                ));
             }
         }
-        let process = ProcessDefinition { procedure_code: spec.code.clone(), version: 1, steps: spec.steps.clone() };
+        let process = ProcessDefinition {
+            procedure_code: spec.code.clone(),
+            version: 1,
+            steps: spec.steps.clone(),
+        };
         process.validate(WorkTime::Days(spec.processing_days))?;
         Ok(spec)
     }
@@ -164,9 +207,15 @@ impl App {
     /// Publishes a new version of a procedure (version 1 for a new code);
     /// earlier versions are retired. Returns `None` when the spec is
     /// identical to the current version (nothing to publish).
-    pub async fn publish_procedure(&self, actor: &Actor, tenant: Uuid, spec: ProcedureSpec) -> Result<Option<Procedure>, AppError> {
+    pub async fn publish_procedure(
+        &self,
+        actor: &Actor,
+        tenant: Uuid,
+        spec: ProcedureSpec,
+    ) -> Result<Option<Procedure>, AppError> {
         let root = self.root_unit(tenant).await?;
-        self.require(actor, Permission::CatalogueManage, root).await?;
+        self.require(actor, Permission::CatalogueManage, root)
+            .await?;
         let spec = self.check_spec(tenant, &spec).await?;
         if let Some(cur) = store::by_code(&self.db, tenant, &spec.code).await? {
             if from_stored(cur)?.spec == spec {
@@ -178,7 +227,8 @@ impl App {
         let id = new_id();
         self.db
             .transaction(|tx| {
-                let (db, tag, text, spec) = (self.db.clone(), tag.clone(), text.clone(), spec.clone());
+                let (db, tag, text, spec) =
+                    (self.db.clone(), tag.clone(), text.clone(), spec.clone());
                 Box::pin(async move {
                     let version = store::latest_version(tx, tenant, &spec.code).await? + 1;
                     store::insert(
@@ -203,9 +253,14 @@ impl App {
                     events::append(
                         &db,
                         tx,
-                        NewEvent::new(tag, "procedure.published", "procedure", Some(id.to_string()))
-                            .unit(root)
-                            .payload(json!({"code": spec.code, "version": version, "name": spec.name})),
+                        NewEvent::new(
+                            tag,
+                            "procedure.published",
+                            "procedure",
+                            Some(id.to_string()),
+                        )
+                        .unit(root)
+                        .payload(json!({"code": spec.code, "version": version, "name": spec.name})),
                     )
                     .await?;
                     Ok::<_, AppError>(())
@@ -216,16 +271,32 @@ impl App {
     }
 
     pub async fn procedure_by_id(&self, id: Uuid) -> Result<Procedure, AppError> {
-        from_stored(store::by_id(&self.db, id).await?.ok_or_else(|| AppError::not_found("procedure", id))?)
+        from_stored(
+            store::by_id(&self.db, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("procedure", id))?,
+        )
     }
 
     /// The current version of a procedure (public).
     pub async fn procedure(&self, tenant: Uuid, code: &str) -> Result<Procedure, AppError> {
-        from_stored(store::by_code(&self.db, tenant, code).await?.ok_or_else(|| AppError::not_found("procedure", code))?)
+        from_stored(
+            store::by_code(&self.db, tenant, code)
+                .await?
+                .ok_or_else(|| AppError::not_found("procedure", code))?,
+        )
     }
 
-    pub async fn procedure_versions(&self, tenant: Uuid, code: &str) -> Result<Vec<Procedure>, AppError> {
-        let v: Vec<Procedure> = store::versions(&self.db, tenant, code).await?.into_iter().map(from_stored).collect::<Result<_, _>>()?;
+    pub async fn procedure_versions(
+        &self,
+        tenant: Uuid,
+        code: &str,
+    ) -> Result<Vec<Procedure>, AppError> {
+        let v: Vec<Procedure> = store::versions(&self.db, tenant, code)
+            .await?
+            .into_iter()
+            .map(from_stored)
+            .collect::<Result<_, _>>()?;
         if v.is_empty() {
             return Err(AppError::not_found("procedure", code));
         }
@@ -233,16 +304,30 @@ impl App {
     }
 
     /// The current catalogue (public); `search` is accent-insensitive.
-    pub async fn procedures(&self, tenant: Uuid, search: Option<&str>) -> Result<Vec<Procedure>, AppError> {
-        store::current(&self.db, tenant, search).await?.into_iter().map(from_stored).collect()
+    pub async fn procedures(
+        &self,
+        tenant: Uuid,
+        search: Option<&str>,
+    ) -> Result<Vec<Procedure>, AppError> {
+        store::current(&self.db, tenant, search)
+            .await?
+            .into_iter()
+            .map(from_stored)
+            .collect()
     }
 
     /// Imports a whole catalogue: each spec that differs from its current
     /// version is published as a new version. All or nothing: the first
     /// invalid spec stops the import before anything is written.
-    pub async fn import_catalogue(&self, actor: &Actor, tenant: Uuid, specs: Vec<ProcedureSpec>) -> Result<ImportReport, AppError> {
+    pub async fn import_catalogue(
+        &self,
+        actor: &Actor,
+        tenant: Uuid,
+        specs: Vec<ProcedureSpec>,
+    ) -> Result<ImportReport, AppError> {
         let root = self.root_unit(tenant).await?;
-        self.require(actor, Permission::CatalogueManage, root).await?;
+        self.require(actor, Permission::CatalogueManage, root)
+            .await?;
         let mut seen = std::collections::HashSet::new();
         for (i, s) in specs.iter().enumerate() {
             self.check_spec(tenant, s).await.map_err(|e| match e {
@@ -254,13 +339,19 @@ impl App {
                 other => other,
             })?;
             if !seen.insert(s.code.trim().to_string()) {
-                return Err(bad("code", format!("Mã thủ tục {} xuất hiện hai lần trong tệp nhập", s.code), format!("procedure code {} appears twice in the import", s.code)));
+                return Err(bad(
+                    "code",
+                    format!("Mã thủ tục {} xuất hiện hai lần trong tệp nhập", s.code),
+                    format!("procedure code {} appears twice in the import", s.code),
+                ));
             }
         }
         let mut report = ImportReport::default();
         for s in specs {
             match self.publish_procedure(actor, tenant, s).await? {
-                Some(p) => report.published.push(format!("{} v{}", p.spec.code, p.version)),
+                Some(p) => report
+                    .published
+                    .push(format!("{} v{}", p.spec.code, p.version)),
                 None => report.unchanged += 1,
             }
         }

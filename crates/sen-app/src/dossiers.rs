@@ -68,7 +68,13 @@ pub struct Projection {
 
 impl Default for Projection {
     fn default() -> Self {
-        Projection { domain: DossierState::submitted(), paused_since: None, original_due: None, overdue_flagged: false, due_today_flagged: false }
+        Projection {
+            domain: DossierState::submitted(),
+            paused_since: None,
+            original_due: None,
+            overdue_flagged: false,
+            due_today_flagged: false,
+        }
     }
 }
 
@@ -83,16 +89,13 @@ pub struct Dossier {
     pub allowed_actions: Vec<ActionKind>,
 }
 
-pub fn now_local() -> NaiveDateTime {
-    Utc::now().with_timezone(&sen_domain::vi::vn_offset()).naive_local()
-}
-
 fn fmt_local(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M").to_string()
 }
 
 fn projection(row: &StoredDossier) -> Result<Projection, AppError> {
-    serde_json::from_str(&row.state).map_err(|e| AppError::Internal(format!("dossier {} state: {e}", row.code)))
+    serde_json::from_str(&row.state)
+        .map_err(|e| AppError::Internal(format!("dossier {} state: {e}", row.code)))
 }
 
 fn view(row: StoredDossier) -> Result<Dossier, AppError> {
@@ -107,14 +110,39 @@ fn view(row: StoredDossier) -> Result<Dossier, AppError> {
 }
 
 fn check_applicant(a: &Applicant) -> Result<Applicant, AppError> {
-    let name = sen_domain::org::validate_name(&a.name)
-        .map_err(|_| Invalid::new("applicant.name", "Họ tên người nộp phải có từ 1 đến 300 ký tự", "the applicant's name has 1 to 300 characters"))?;
-    let phone = a.phone.as_deref().filter(|p| !p.trim().is_empty()).map(auth::normalize_phone).transpose()?;
-    let email = a.email.as_deref().filter(|p| !p.trim().is_empty()).map(auth::normalize_email).transpose()?;
-    let id_number = a.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let name = sen_domain::org::validate_name(&a.name).map_err(|_| {
+        Invalid::new(
+            "applicant.name",
+            "Họ tên người nộp phải có từ 1 đến 300 ký tự",
+            "the applicant's name has 1 to 300 characters",
+        )
+    })?;
+    let phone = a
+        .phone
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .map(auth::normalize_phone)
+        .transpose()?;
+    let email = a
+        .email
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .map(auth::normalize_email)
+        .transpose()?;
+    let id_number = a
+        .id_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
     if let Some(id) = &id_number {
         if !(6..=20).contains(&id.len()) || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(Invalid::new("applicant.id_number", "Số định danh phải có 6–20 chữ hoặc số", "the ID number has 6–20 letters or digits").into());
+            return Err(Invalid::new(
+                "applicant.id_number",
+                "Số định danh phải có 6–20 chữ hoặc số",
+                "the ID number has 6–20 letters or digits",
+            )
+            .into());
         }
     }
     if phone.is_none() && email.is_none() {
@@ -125,7 +153,13 @@ fn check_applicant(a: &Applicant) -> Result<Applicant, AppError> {
         )
         .into());
     }
-    Ok(Applicant { name, phone, email, id_number, address: a.address.as_ref().map(|s| s.trim().to_string()) })
+    Ok(Applicant {
+        name,
+        phone,
+        email,
+        id_number,
+        address: a.address.as_ref().map(|s| s.trim().to_string()),
+    })
 }
 
 fn transition_error(e: dossier::TransitionError) -> AppError {
@@ -159,19 +193,31 @@ impl App {
     }
 
     /// The unit that acts at `step` (the handling agency when the step names none).
-    async fn step_unit(&self, tenant: Uuid, p: &Procedure, step: Option<&str>) -> Result<Uuid, AppError> {
+    async fn step_unit(
+        &self,
+        tenant: Uuid,
+        p: &Procedure,
+        step: Option<&str>,
+    ) -> Result<Uuid, AppError> {
         let process = p.process();
         let step = match step {
             Some(id) => process.step(id),
             None => process.steps.first(),
         };
-        let code = step.and_then(|s| s.unit.clone()).unwrap_or_else(|| p.spec.competent_units[0].clone());
+        let code = step
+            .and_then(|s| s.unit.clone())
+            .unwrap_or_else(|| p.spec.competent_units[0].clone());
         self.unit_id_by_code(tenant, &code).await
     }
 
     /// Receives a dossier at the counter: it gets its code, its due date and
     /// the receipt (Form 01) at once.
-    pub async fn receive_at_counter(&self, actor: &Actor, tenant: Uuid, intake: Intake) -> Result<Dossier, AppError> {
+    pub async fn receive_at_counter(
+        &self,
+        actor: &Actor,
+        tenant: Uuid,
+        intake: Intake,
+    ) -> Result<Dossier, AppError> {
         let applicant = check_applicant(&intake.applicant)?;
         let procedure = self.procedure(tenant, intake.procedure_code.trim()).await?;
         let desk = match (intake.receiving_unit_id, actor) {
@@ -183,14 +229,23 @@ impl App {
                 .ok_or(AppError::Forbidden(Permission::DossierReceive))?,
             (None, _) => self.step_unit(tenant, &procedure, None).await?,
         };
-        self.require(actor, Permission::DossierReceive, desk).await?;
-        let id = self.create_dossier(actor, tenant, &procedure, applicant, desk, "counter", None).await?;
+        self.require(actor, Permission::DossierReceive, desk)
+            .await?;
+        let id = self
+            .create_dossier(actor, tenant, &procedure, applicant, desk, "counter", None)
+            .await?;
         self.act(actor, id, Action::Receive).await
     }
 
     /// A citizen submits online (full or partial online procedures only); an
     /// officer then receives it.
-    pub async fn submit_online(&self, actor: &Actor, tenant: Uuid, procedure_code: &str, applicant: Applicant) -> Result<Dossier, AppError> {
+    pub async fn submit_online(
+        &self,
+        actor: &Actor,
+        tenant: Uuid,
+        procedure_code: &str,
+        applicant: Applicant,
+    ) -> Result<Dossier, AppError> {
         let Actor::Citizen { id: citizen } = actor else {
             return Err(AppError::Unauthenticated);
         };
@@ -203,7 +258,17 @@ impl App {
             ));
         }
         let desk = self.step_unit(tenant, &procedure, None).await?;
-        let id = self.create_dossier(actor, tenant, &procedure, applicant, desk, "online", Some(*citizen)).await?;
+        let id = self
+            .create_dossier(
+                actor,
+                tenant,
+                &procedure,
+                applicant,
+                desk,
+                "online",
+                Some(*citizen),
+            )
+            .await?;
         self.dossier_by_id(id).await
     }
 
@@ -222,16 +287,24 @@ impl App {
         let id = new_id();
         let tag = actor.tag();
         let format = CodeFormat::default();
+        let now = self.now();
         let procedure_ref = json!({"id": procedure.id, "code": procedure.spec.code, "version": procedure.version, "name": procedure.spec.name});
         let procedure_id = procedure.id;
         self.db
             .transaction(|tx| {
-                let (db, tag, agency, applicant, format) = (self.db.clone(), tag.clone(), agency.clone(), applicant.clone(), format.clone());
+                let (db, tag, agency, applicant, format) = (
+                    self.db.clone(),
+                    tag.clone(),
+                    agency.clone(),
+                    applicant.clone(),
+                    format.clone(),
+                );
                 let procedure_ref = procedure_ref.clone();
                 Box::pin(async move {
-                    let now = Utc::now();
                     let date = dossier::received_date(now);
-                    let seq = counters::next(tx, &format!("dossier:{agency}:{}", date.format("%Y%m%d"))).await?;
+                    let seq =
+                        counters::next(tx, &format!("dossier:{agency}:{}", date.format("%Y%m%d")))
+                            .await?;
                     let code = format.render(&agency, date, seq as u32)?;
                     let state = Projection::default();
                     let row = StoredDossier {
@@ -253,7 +326,8 @@ impl App {
                         completed_at: None,
                         timeliness: None,
                         rating: None,
-                        state: serde_json::to_string(&state).map_err(|e| AppError::Internal(e.to_string()))?,
+                        state: serde_json::to_string(&state)
+                            .map_err(|e| AppError::Internal(e.to_string()))?,
                         created_at: now_utc(),
                         updated_at: now_utc(),
                     };
@@ -276,7 +350,11 @@ impl App {
     }
 
     pub async fn dossier_by_id(&self, id: Uuid) -> Result<Dossier, AppError> {
-        view(store::by_id(&self.db, id).await?.ok_or_else(|| AppError::not_found("dossier", id))?)
+        view(
+            store::by_id(&self.db, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("dossier", id))?,
+        )
     }
 
     /// A dossier for staff who may see it (any dossier permission on its
@@ -288,7 +366,12 @@ impl App {
             Actor::Citizen { .. } => Err(AppError::not_found("dossier", id)),
             _ => {
                 for unit in [d.row.current_unit_id, d.row.receiving_unit_id] {
-                    for p in [Permission::DossierReceive, Permission::DossierProcess, Permission::DossierApprove, Permission::ReportRead] {
+                    for p in [
+                        Permission::DossierReceive,
+                        Permission::DossierProcess,
+                        Permission::DossierApprove,
+                        Permission::ReportRead,
+                    ] {
                         if self.require(actor, p, unit).await.is_ok() {
                             return Ok(d);
                         }
@@ -301,22 +384,38 @@ impl App {
 
     /// The work queue: open dossiers at units where the actor holds a
     /// dossier role (and below), due soonest first; a citizen gets their own.
-    pub async fn dossiers(&self, actor: &Actor, tenant: Uuid, statuses: Vec<String>) -> Result<Vec<Dossier>, AppError> {
+    pub async fn dossiers(
+        &self,
+        actor: &Actor,
+        tenant: Uuid,
+        statuses: Vec<String>,
+    ) -> Result<Vec<Dossier>, AppError> {
         let filter = match actor {
-            Actor::Citizen { id } => DossierFilter { citizen_id: Some(*id), statuses, limit: 500, ..Default::default() },
+            Actor::Citizen { id } => DossierFilter {
+                citizen_id: Some(*id),
+                statuses,
+                limit: 500,
+                ..Default::default()
+            },
             Actor::Staff { grants, .. } => {
                 let mut units = Vec::new();
                 let all = sen_store::org::units(&self.db, tenant, None).await?;
                 for g in grants.iter().filter(|g| {
-                    [Permission::DossierReceive, Permission::DossierProcess, Permission::DossierApprove, Permission::ReportRead]
-                        .iter()
-                        .any(|p| g.role.allows(*p))
+                    [
+                        Permission::DossierReceive,
+                        Permission::DossierProcess,
+                        Permission::DossierApprove,
+                        Permission::ReportRead,
+                    ]
+                    .iter()
+                    .any(|p| g.role.allows(*p))
                 }) {
                     // The unit and everything below it.
                     let mut frontier = vec![g.unit_id];
                     while let Some(u) = frontier.pop() {
                         units.push(u);
-                        frontier.extend(all.iter().filter(|x| x.parent_id == Some(u)).map(|x| x.id));
+                        frontier
+                            .extend(all.iter().filter(|x| x.parent_id == Some(u)).map(|x| x.id));
                     }
                 }
                 if units.is_empty() {
@@ -324,18 +423,33 @@ impl App {
                 }
                 units.sort();
                 units.dedup();
-                DossierFilter { units, statuses, limit: 500, ..Default::default() }
+                DossierFilter {
+                    units,
+                    statuses,
+                    limit: 500,
+                    ..Default::default()
+                }
             }
-            _ => DossierFilter { statuses, limit: 500, ..Default::default() },
+            _ => DossierFilter {
+                statuses,
+                limit: 500,
+                ..Default::default()
+            },
         };
-        store::list(&self.db, tenant, &filter).await?.into_iter().map(view).collect()
+        store::list(&self.db, tenant, &filter)
+            .await?
+            .into_iter()
+            .map(view)
+            .collect()
     }
 
     /// Applies an action to a dossier: checks the state machine, the process
     /// step and the actor's permission; moves the legal clock; records the
     /// event; queues the notices.
     pub async fn act(&self, actor: &Actor, id: Uuid, action: Action) -> Result<Dossier, AppError> {
-        let row = store::by_id(&self.db, id).await?.ok_or_else(|| AppError::not_found("dossier", id))?;
+        let row = store::by_id(&self.db, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("dossier", id))?;
         let procedure = self.procedure_by_id(row.procedure_id).await?;
         let kind = action.kind();
         // Who may do it.
@@ -350,12 +464,22 @@ impl App {
             }
             Actor::Staff { grants, .. } => {
                 let unit = match kind {
-                    ActionKind::Receive | ActionKind::Return | ActionKind::RejectAtIntake => row.receiving_unit_id,
+                    // The desk's own acts, and what the applicant does through the desk.
+                    ActionKind::Receive
+                    | ActionKind::Return
+                    | ActionKind::RejectAtIntake
+                    | ActionKind::Supplement
+                    | ActionKind::Withdraw
+                    | ActionKind::Rate => row.receiving_unit_id,
                     _ => row.current_unit_id,
                 };
                 let mut path = vec![unit];
                 path.extend(sen_store::org::ancestors_ro(&self.db, unit).await?);
-                if !kind.permissions().iter().any(|p| access::is_allowed(grants, *p, &path)) {
+                if !kind
+                    .permissions()
+                    .iter()
+                    .any(|p| access::is_allowed(grants, *p, &path))
+                {
                     return Err(AppError::Forbidden(kind.permissions()[0]));
                 }
             }
@@ -363,13 +487,31 @@ impl App {
         }
         // An extension is approved by the one who records it.
         let action = match (action, actor) {
-            (Action::Extend { new_due, reason, .. }, Actor::Staff { id, .. }) => Action::Extend { new_due, approved_by: *id, reason },
+            (
+                Action::Extend {
+                    new_due, reason, ..
+                },
+                Actor::Staff { id, .. },
+            ) => Action::Extend {
+                new_due,
+                approved_by: *id,
+                reason,
+            },
             (a, _) => a,
         };
         let tenant = row.tenant_id;
         let calendar = self.calendar(tenant).await?;
         let hours = Self::office_hours(&procedure);
-        let ctx = std::sync::Arc::new(ActionContext { procedure, action, calendar, hours, tag: actor.tag(), kind });
+        let ctx = std::sync::Arc::new(ActionContext {
+            procedure,
+            action,
+            calendar,
+            hours,
+            tag: actor.tag(),
+            kind,
+            now: self.now_local(),
+            now_utc: self.now(),
+        });
         // Work out the unit the dossier moves to before the transaction.
         let probe = compute_change(&ctx, row.clone())?;
         let (procedure, action) = (&ctx.procedure, &ctx.action);
@@ -388,8 +530,14 @@ impl App {
             .transaction(|tx| {
                 let (db, ctx) = (db.clone(), ctx.clone());
                 Box::pin(async move {
-                    let current = store::by_id_in_tx(&db, tx, dossier_id).await?.ok_or_else(|| AppError::not_found("dossier", dossier_id))?;
-                    let Change { mut row, event, notice } = compute_change(&ctx, current)?;
+                    let current = store::by_id_in_tx(&db, tx, dossier_id)
+                        .await?
+                        .ok_or_else(|| AppError::not_found("dossier", dossier_id))?;
+                    let Change {
+                        mut row,
+                        event,
+                        notice,
+                    } = compute_change(&ctx, current)?;
                     if let Some(u) = next_unit {
                         row.current_unit_id = u;
                     }
@@ -406,7 +554,6 @@ impl App {
     }
 }
 
-
 /// What one action needs, shared by every attempt of its transaction.
 struct ActionContext {
     procedure: Procedure,
@@ -415,82 +562,103 @@ struct ActionContext {
     hours: OfficeHours,
     tag: String,
     kind: ActionKind,
+    /// Vietnam local time of the action.
+    now: NaiveDateTime,
+    now_utc: chrono::DateTime<Utc>,
 }
 
 /// Computes the new projection row and the event of an action on `row`.
 fn compute_change(ctx: &ActionContext, row: StoredDossier) -> Result<Change, AppError> {
-    let ActionContext { procedure, action, calendar, hours, tag, kind } = ctx;
+    let ActionContext {
+        procedure,
+        action,
+        calendar,
+        hours,
+        tag,
+        kind,
+        now,
+        now_utc,
+    } = ctx;
+    let (now, stamp) = (*now, sen_store::fmt_time(*now_utc));
     let (calendar, hours, kind) = (calendar, hours, *kind);
 
-            let mut proj = projection(&row)?;
-            let t = dossier::apply_in_process(&procedure.process(), &proj.domain, &action).map_err(transition_error)?;
-            let now = now_local();
-            let mut row = row;
-            proj.domain = t.state.clone();
-            let mut extra = serde_json::Map::new();
-            match t.clock {
-                Clock::Start => {
-                    let due = calendar
-                        .add_working_days(now, procedure.spec.processing_days, &hours)
-                        .map_err(|e| AppError::Internal(format!("deadline: {e}")))?;
-                    proj.domain.due = Some(due);
-                    proj.original_due = Some(due);
-                    row.received_at = Some(now_utc());
-                    extra.insert("received_at_local".into(), json!(fmt_local(now)));
-                }
-                Clock::Pause => proj.paused_since = Some(now),
-                Clock::Resume => {
-                    if let (Some(due), Some(from)) = (proj.domain.due, proj.paused_since) {
-                        let paused = calendar.paused_working_days(from, now, &hours).unwrap_or(0);
-                        let moved = calendar
-                            .extend_by_pause(due, from, now, &hours)
-                            .map_err(|e| AppError::Internal(format!("deadline: {e}")))?;
-                        extra.insert("paused_working_days".into(), json!(paused));
-                        extra.insert("due_before".into(), json!(fmt_local(due)));
-                        proj.domain.due = Some(moved);
-                    }
-                    proj.paused_since = None;
-                }
-                Clock::Finish => {
-                    row.completed_at = Some(now_utc());
-                    if let Some(due) = proj.domain.due {
-                        let t = Timeliness::classify(due, now, TimelinessRule::DueDay);
-                        row.timeliness = Some(t.as_str().into());
-                        extra.insert("timeliness".into(), json!(t.as_str()));
-                    }
-                }
-                Clock::Cancel => row.completed_at = Some(now_utc()),
-                Clock::Unchanged => {}
+    let mut proj = projection(&row)?;
+    let t = dossier::apply_in_process(&procedure.process(), &proj.domain, &action)
+        .map_err(transition_error)?;
+    let mut row = row;
+    proj.domain = t.state.clone();
+    let mut extra = serde_json::Map::new();
+    match t.clock {
+        Clock::Start => {
+            let due = calendar
+                .add_working_days(now, procedure.spec.processing_days, &hours)
+                .map_err(|e| AppError::Internal(format!("deadline: {e}")))?;
+            proj.domain.due = Some(due);
+            proj.original_due = Some(due);
+            row.received_at = Some(stamp.clone());
+            extra.insert("received_at_local".into(), json!(fmt_local(now)));
+        }
+        Clock::Pause => proj.paused_since = Some(now),
+        Clock::Resume => {
+            if let (Some(due), Some(from)) = (proj.domain.due, proj.paused_since) {
+                let paused = calendar.paused_working_days(from, now, &hours).unwrap_or(0);
+                let moved = calendar
+                    .extend_by_pause(due, from, now, &hours)
+                    .map_err(|e| AppError::Internal(format!("deadline: {e}")))?;
+                extra.insert("paused_working_days".into(), json!(paused));
+                extra.insert("due_before".into(), json!(fmt_local(due)));
+                proj.domain.due = Some(moved);
             }
-            if matches!(t.action, Action::Extend { .. }) || t.clock == Clock::Resume {
-                // A new due time deserves its own warnings.
-                proj.overdue_flagged = false;
-                proj.due_today_flagged = false;
+            proj.paused_since = None;
+        }
+        Clock::Finish => {
+            row.completed_at = Some(stamp.clone());
+            if let Some(due) = proj.domain.due {
+                let t = Timeliness::classify(due, now, TimelinessRule::DueDay);
+                row.timeliness = Some(t.as_str().into());
+                extra.insert("timeliness".into(), json!(t.as_str()));
             }
-            if let Action::Rate { score } = &t.action {
-                row.rating = Some(i64::from(*score));
-            }
-            row.status = proj.domain.status.as_str().into();
-            row.due_at = proj.domain.due.map(fmt_local);
-            row.state = serde_json::to_string(&proj).map_err(|e| AppError::Internal(e.to_string()))?;
-            row.updated_at = now_utc();
-            let mut payload = json!({
-                "code": row.code,
-                "action": t.action,
-                "from": t.from.as_str(),
-                "to": t.state.status.as_str(),
-                "step": t.state.step,
-                "due": row.due_at,
-                "forms": t.forms.iter().map(|f| format!("{:02}", f.number())).collect::<Vec<_>>(),
-                "at_local": fmt_local(now),
-            });
-            if let Value::Object(m) = &mut payload {
-                m.extend(extra);
-            }
-            let event = NewEvent::new(tag.clone(), format!("dossier.{}", kind.as_str()), "dossier", Some(row.id.to_string()))
-                .payload(payload);
-            Ok(Change { row, event, notice: t.notice })
-        
+        }
+        Clock::Cancel => row.completed_at = Some(stamp.clone()),
+        Clock::Unchanged => {}
+    }
+    if matches!(t.action, Action::Extend { .. }) || t.clock == Clock::Resume {
+        // A new due time deserves its own warnings.
+        proj.overdue_flagged = false;
+        proj.due_today_flagged = false;
+    }
+    if let Action::Rate { score } = &t.action {
+        row.rating = Some(i64::from(*score));
+    }
+    row.status = proj.domain.status.as_str().into();
+    row.due_at = proj.domain.due.map(fmt_local);
+    row.state = serde_json::to_string(&proj).map_err(|e| AppError::Internal(e.to_string()))?;
+    row.updated_at = stamp.clone();
+    let mut payload = json!({
+        "code": row.code,
+        "action": t.action,
+        "from": t.from.as_str(),
+        "to": t.state.status.as_str(),
+        "step": t.state.step,
+        "due": row.due_at,
+        "forms": t.forms.iter().map(|f| format!("{:02}", f.number())).collect::<Vec<_>>(),
+        "at_local": fmt_local(now),
+    });
+    if let Value::Object(m) = &mut payload {
+        m.extend(extra);
+    }
+    let event = NewEvent::new(
+        tag.clone(),
+        format!("dossier.{}", kind.as_str()),
+        "dossier",
+        Some(row.id.to_string()),
+    )
+    .payload(payload);
+    Ok(Change {
+        row,
+        event,
+        notice: t.notice,
+    })
 }
 
 /// The text of a notice, Vietnamese first.
@@ -525,13 +693,34 @@ fn notice_text(row: &StoredDossier, n: Notice) -> (String, String) {
     }
 }
 
-async fn queue_notice(tx: &mut sen_store::Tx, row: &StoredDossier, n: Notice, event_id: &str) -> Result<(), AppError> {
+async fn queue_notice(
+    tx: &mut sen_store::Tx,
+    row: &StoredDossier,
+    n: Notice,
+    event_id: &str,
+) -> Result<(), AppError> {
     let (subject, body) = notice_text(row, n);
     if let Some(phone) = &row.applicant_phone {
-        outbox::enqueue(tx, "sms", phone, &subject, &body, &format!("{event_id}:sms")).await?;
+        outbox::enqueue(
+            tx,
+            "sms",
+            phone,
+            &subject,
+            &body,
+            &format!("{event_id}:sms"),
+        )
+        .await?;
     }
     if let Some(email) = &row.applicant_email {
-        outbox::enqueue(tx, "email", email, &subject, &body, &format!("{event_id}:email")).await?;
+        outbox::enqueue(
+            tx,
+            "email",
+            email,
+            &subject,
+            &body,
+            &format!("{event_id}:email"),
+        )
+        .await?;
     }
     Ok(())
 }

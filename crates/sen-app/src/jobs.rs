@@ -1,7 +1,7 @@
 //! Scheduled work: the deadline watch. It runs every minute inside
 //! `sen serve` (and on demand with `sen jobs run`).
 
-use crate::dossiers::{now_local, Projection};
+use crate::dossiers::Projection;
 use crate::{App, AppError};
 use sen_domain::audit::NewEvent;
 use sen_store::dossiers::{self as store};
@@ -26,16 +26,24 @@ impl App {
     /// yet; records an event for each and tells the leaders of the unit
     /// holding it, so that they extend with an apology (Form 04) in time.
     pub async fn scan_deadlines(&self) -> Result<ScanReport, AppError> {
-        let now = now_local();
+        let now = self.now_local();
         let end_of_today = format!("{}T23:59", now.date().format("%Y-%m-%d"));
         let start_of_today = format!("{}T00:00", now.date().format("%Y-%m-%d"));
         let mut report = ScanReport::default();
         for row in store::overdue(&self.db, &end_of_today, RUNNING).await? {
-            let late = row.due_at.as_deref().is_some_and(|d| d < start_of_today.as_str());
-            let mut proj: Projection = serde_json::from_str(&row.state).map_err(|e| AppError::Internal(e.to_string()))?;
+            let late = row
+                .due_at
+                .as_deref()
+                .is_some_and(|d| d < start_of_today.as_str());
+            let mut proj: Projection =
+                serde_json::from_str(&row.state).map_err(|e| AppError::Internal(e.to_string()))?;
             // Each warning is raised once per dossier: due today, then late.
             let key = if late { "overdue" } else { "due_today" };
-            let already = if late { proj.overdue_flagged } else { proj.due_today_flagged };
+            let already = if late {
+                proj.overdue_flagged
+            } else {
+                proj.due_today_flagged
+            };
             if already {
                 continue;
             }

@@ -11,8 +11,8 @@ pub mod demo;
 pub mod dossiers;
 pub mod jobs;
 pub mod ops;
-pub mod public;
 pub mod org;
+pub mod public;
 
 mod error;
 
@@ -49,11 +49,24 @@ impl Default for Settings {
     }
 }
 
-/// The application: a database and its settings. Cheap to clone.
-#[derive(Clone, Debug)]
+/// Where the application reads the time (the real clock, or a test's).
+pub type ClockFn = std::sync::Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;
+
+/// The application: a database, its settings and its clock. Cheap to clone.
+#[derive(Clone)]
 pub struct App {
     pub db: Db,
     pub settings: Settings,
+    clock: ClockFn,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("db", &self.db)
+            .field("settings", &self.settings)
+            .finish()
+    }
 }
 
 /// Who is acting.
@@ -88,7 +101,29 @@ impl Actor {
 
 impl App {
     pub fn new(db: Db, settings: Settings) -> App {
-        App { db, settings }
+        App {
+            db,
+            settings,
+            clock: std::sync::Arc::new(chrono::Utc::now),
+        }
+    }
+
+    /// The same application reading the time from `clock` (tests, replays).
+    pub fn with_clock(mut self, clock: ClockFn) -> App {
+        self.clock = clock;
+        self
+    }
+
+    /// Now, in UTC.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        (self.clock)()
+    }
+
+    /// Now, as a Vietnam wall-clock time (what deadlines are counted in).
+    pub fn now_local(&self) -> chrono::NaiveDateTime {
+        self.now()
+            .with_timezone(&sen_domain::vi::vn_offset())
+            .naive_local()
     }
 
     /// Checks that `actor` may do `perm` on `unit`. The operator at the

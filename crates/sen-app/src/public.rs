@@ -42,28 +42,42 @@ pub struct PublicDossier {
 
 fn utc_to_local(at: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(at)
-        .map(|t| t.with_timezone(&sen_domain::vi::vn_offset()).format("%Y-%m-%dT%H:%M").to_string())
+        .map(|t| {
+            t.with_timezone(&sen_domain::vi::vn_offset())
+                .format("%Y-%m-%dT%H:%M")
+                .to_string()
+        })
         .unwrap_or_default()
 }
 
 /// The applicant proves who they are with the last 4+ digits of their
 /// phone number or of their ID number.
 fn verifies(row: &sen_store::dossiers::StoredDossier, proof: &str) -> bool {
-    let proof: String = proof.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let proof: String = proof
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
     if proof.len() < 4 {
         return false;
     }
     [&row.applicant_phone, &row.applicant_id_number]
         .into_iter()
         .flatten()
-        .any(|v| v.to_ascii_uppercase().ends_with(&proof.to_ascii_uppercase()))
+        .any(|v| {
+            v.to_ascii_uppercase()
+                .ends_with(&proof.to_ascii_uppercase())
+        })
 }
 
 impl App {
     /// The public status of a dossier by its code. Without proof the answer
     /// holds no personal data; with the applicant's phone or ID suffix it
     /// also gives the name and the reasons recorded at each step.
-    pub async fn public_lookup(&self, code: &str, proof: Option<&str>) -> Result<PublicDossier, AppError> {
+    pub async fn public_lookup(
+        &self,
+        code: &str,
+        proof: Option<&str>,
+    ) -> Result<PublicDossier, AppError> {
         let code = code.trim();
         let row = sen_store::dossiers::by_code(&self.db, code)
             .await?
@@ -71,7 +85,12 @@ impl App {
         let verified = proof.is_some_and(|p| verifies(&row, p));
         let evs = events::list(
             &self.db,
-            &EventFilter { object_type: Some("dossier".into()), object_id: Some(row.id.to_string()), limit: 1000, ..Default::default() },
+            &EventFilter {
+                object_type: Some("dossier".into()),
+                object_id: Some(row.id.to_string()),
+                limit: 1000,
+                ..Default::default()
+            },
         )
         .await?;
         let mut status = DossierStatus::Submitted;
@@ -82,7 +101,9 @@ impl App {
         for e in &evs {
             let p: Value = serde_json::from_str(&e.payload).unwrap_or(Value::Null);
             if let Some(to) = p["to"].as_str() {
-                status = DossierStatus::parse(to).map_err(|_| AppError::Internal(format!("event {}: unknown status {to}", e.seq)))?;
+                status = DossierStatus::parse(to).map_err(|_| {
+                    AppError::Internal(format!("event {}: unknown status {to}", e.seq))
+                })?;
             }
             if let Some(d) = p["due"].as_str() {
                 due = Some(d.to_string());
@@ -91,12 +112,24 @@ impl App {
                 timeliness = Some(t.to_string());
             }
             if let Some(name) = p["procedure"]["name"].as_str() {
-                procedure = (name.to_string(), p["procedure"]["code"].as_str().unwrap_or_default().to_string());
+                procedure = (
+                    name.to_string(),
+                    p["procedure"]["code"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                );
             }
-            let action = e.action.strip_prefix("dossier.").unwrap_or(&e.action).to_string();
+            let action = e
+                .action
+                .strip_prefix("dossier.")
+                .unwrap_or(&e.action)
+                .to_string();
             let (label, label_en) = match ActionKind::parse(&action) {
                 Ok(k) => (k.label_vi().to_string(), k.label_en().to_string()),
-                Err(_) if action == "submitted" => ("Nộp hồ sơ".to_string(), "submitted".to_string()),
+                Err(_) if action == "submitted" => {
+                    ("Nộp hồ sơ".to_string(), "submitted".to_string())
+                }
                 Err(_) => (action.clone(), action.clone()),
             };
             let detail = if verified {
@@ -162,7 +195,9 @@ impl App {
                     .unwrap_or_default();
                 format!("Hồ sơ {}: {}.{due}", d.code, d.status_label)
             }
-            Err(AppError::NotFound { .. }) => format!("Không tìm thấy hồ sơ {code}. Vui lòng kiểm tra lại mã hồ sơ."),
+            Err(AppError::NotFound { .. }) => {
+                format!("Không tìm thấy hồ sơ {code}. Vui lòng kiểm tra lại mã hồ sơ.")
+            }
             Err(e) => {
                 tracing::error!(error = %e, "SMS lookup");
                 "Hệ thống đang bận, vui lòng thử lại sau.".to_string()

@@ -203,7 +203,12 @@ async fn shutdown_signal() {
 
 fn print_demo(outcome: &sen_app::demo::DemoOutcome) {
     match outcome {
-        sen_app::demo::DemoOutcome::Loaded { units, accounts, procedures, .. } => {
+        sen_app::demo::DemoOutcome::Loaded {
+            units,
+            accounts,
+            procedures,
+            ..
+        } => {
             println!(
                 "Đã nạp tỉnh mẫu: {units} đơn vị, {accounts} tài khoản, {procedures} thủ tục / demo province loaded."
             );
@@ -243,6 +248,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "Sen đang chạy tại / Sen is serving on http://{}",
                 listener.local_addr()?
             );
+            // The deadline watch, every minute.
+            let watcher = app.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+                loop {
+                    tick.tick().await;
+                    match watcher.scan_deadlines().await {
+                        Ok(r) if !r.overdue.is_empty() || !r.due_today.is_empty() => {
+                            tracing::info!(overdue = ?r.overdue, due_today = ?r.due_today, "deadline watch")
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::error!(error = %e, "deadline watch failed"),
+                    }
+                }
+            });
             let state = sen_web::WebState::new(app, cfg.cookie_secure);
             sen_web::serve(listener, state, shutdown_signal()).await?;
         }

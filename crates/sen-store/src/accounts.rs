@@ -339,7 +339,10 @@ pub async fn holders(db: &Db, role: &str, units: &[Uuid]) -> Result<Vec<Account>
     let sql = format!(
         "SELECT DISTINCT {} FROM accounts a JOIN role_grants g ON g.account_id = a.id
          WHERE g.role = $1 AND a.status = 'active' AND g.unit_id IN ({}) ORDER BY a.username",
-        COLS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", "),
+        COLS.split(", ")
+            .map(|c| format!("a.{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
         ph.join(", ")
     );
     let mut q = sqlx::query(&sql).bind(role);

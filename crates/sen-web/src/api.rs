@@ -47,6 +47,18 @@ pub fn routes() -> Router<WebState> {
             "/calendar/decisions/{id}",
             axum::routing::delete(remove_decision),
         )
+        .route("/procedures", get(list_procedures).post(publish_procedure))
+        .route("/procedures/{code}", get(get_procedure))
+        .route("/procedures/{code}/versions", get(procedure_versions))
+        .route("/catalogue/import", post(import_catalogue))
+        .route("/catalogue/export", get(export_catalogue))
+        .route("/catalogue/export.csv", get(export_catalogue_csv))
+        .route("/dossiers", get(list_dossiers).post(receive_dossier))
+        .route("/dossiers/{id}", get(get_dossier))
+        .route("/dossiers/{id}/actions", post(dossier_action))
+        .route("/citizen/dossiers", get(list_dossiers).post(submit_dossier))
+        .route("/public/dossiers/{code}", get(public_dossier))
+        .route("/sms/inbound", post(sms_inbound))
         .route("/events", get(list_events))
         .route("/audit/verify", get(verify_log))
         .fallback(|| async { ApiError::not_found_route() })
@@ -541,4 +553,203 @@ async fn remove_decision(
         .remove_calendar_decision(&auth.actor, tenant, id)
         .await?;
     Ok(Json(json!({"removed": true})))
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    q: Option<String>,
+}
+
+async fn list_procedures(
+    State(state): State<WebState>,
+    ApiQuery(q): ApiQuery<SearchQuery>,
+) -> ApiResult<Json<Value>> {
+    let list = state
+        .app
+        .procedures(public_tenant(&state).await?, q.q.as_deref())
+        .await?;
+    Ok(Json(json!({ "procedures": list })))
+}
+
+async fn get_procedure(
+    State(state): State<WebState>,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(
+        state
+            .app
+            .procedure(public_tenant(&state).await?, &code)
+            .await?
+    )))
+}
+
+async fn procedure_versions(
+    State(state): State<WebState>,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult<Json<Value>> {
+    let v = state
+        .app
+        .procedure_versions(public_tenant(&state).await?, &code)
+        .await?;
+    Ok(Json(json!({ "versions": v })))
+}
+
+async fn publish_procedure(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiJson(spec): ApiJson<sen_app::catalogue::ProcedureSpec>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let tenant = tenant_of(&auth.actor)?;
+    Ok(
+        match state
+            .app
+            .publish_procedure(&auth.actor, tenant, spec)
+            .await?
+        {
+            Some(p) => (StatusCode::CREATED, Json(json!(p))),
+            None => (StatusCode::OK, Json(json!({"unchanged": true}))),
+        },
+    )
+}
+
+async fn import_catalogue(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiJson(specs): ApiJson<Vec<sen_app::catalogue::ProcedureSpec>>,
+) -> ApiResult<Json<Value>> {
+    let tenant = tenant_of(&auth.actor)?;
+    Ok(Json(json!(
+        state
+            .app
+            .import_catalogue(&auth.actor, tenant, specs)
+            .await?
+    )))
+}
+
+async fn export_catalogue(State(state): State<WebState>) -> ApiResult<Json<Value>> {
+    let list = state
+        .app
+        .procedures(public_tenant(&state).await?, None)
+        .await?;
+    Ok(Json(json!(list
+        .into_iter()
+        .map(|p| p.spec)
+        .collect::<Vec<_>>())))
+}
+
+async fn export_catalogue_csv(State(state): State<WebState>) -> ApiResult<Response> {
+    let csv = state
+        .app
+        .catalogue_csv(public_tenant(&state).await?)
+        .await?;
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv).into_response())
+}
+
+#[derive(Deserialize)]
+struct StatusQuery {
+    status: Option<String>,
+}
+
+async fn list_dossiers(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<StatusQuery>,
+) -> ApiResult<Json<Value>> {
+    let tenant = match &auth.actor {
+        Actor::Citizen { .. } => public_tenant(&state).await?,
+        a => tenant_of(a)?,
+    };
+    let statuses = q
+        .status
+        .map(|s| {
+            s.split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let list = state.app.dossiers(&auth.actor, tenant, statuses).await?;
+    Ok(Json(json!({ "dossiers": list })))
+}
+
+async fn receive_dossier(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiJson(intake): ApiJson<sen_app::dossiers::Intake>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let tenant = tenant_of(&auth.actor)?;
+    let d = state
+        .app
+        .receive_at_counter(&auth.actor, tenant, intake)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!(d))))
+}
+
+#[derive(Deserialize)]
+struct OnlineSubmission {
+    procedure_code: String,
+    applicant: sen_app::dossiers::Applicant,
+}
+
+async fn submit_dossier(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<OnlineSubmission>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let tenant = public_tenant(&state).await?;
+    let d = state
+        .app
+        .submit_online(&auth.actor, tenant, &body.procedure_code, body.applicant)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!(d))))
+}
+
+async fn get_dossier(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(state.app.dossier(&auth.actor, id).await?)))
+}
+
+async fn dossier_action(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(action): ApiJson<sen_domain::dossier::Action>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(state.app.act(&auth.actor, id, action).await?)))
+}
+
+#[derive(Deserialize)]
+struct ProofQuery {
+    /// The last 4 or more digits of the applicant's phone or ID number.
+    proof: Option<String>,
+}
+
+async fn public_dossier(
+    State(state): State<WebState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ProofQuery>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(
+        state.app.public_lookup(&code, q.proof.as_deref()).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct InboundSms {
+    from: String,
+    text: String,
+}
+
+async fn sms_inbound(
+    State(state): State<WebState>,
+    ApiJson(body): ApiJson<InboundSms>,
+) -> ApiResult<Json<Value>> {
+    if body.text.chars().count() > 1000 || body.from.len() > 30 {
+        return Err(bad_query("Tin nhắn quá dài", "message too long"));
+    }
+    let reply = state.app.sms_reply(&body.text).await;
+    Ok(Json(json!({"to": body.from, "reply": reply})))
 }

@@ -49,6 +49,8 @@ fn what_vi(what: &str) -> &'static str {
         "account" => "tài khoản",
         "tenant" => "tỉnh",
         "calendar_decision" => "quyết định về lịch làm việc",
+        "procedure" => "thủ tục",
+        "dossier" => "hồ sơ",
         _ => "đối tượng",
     }
 }

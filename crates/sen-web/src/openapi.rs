@@ -140,6 +140,9 @@ pub fn build() -> Value {
         if path.contains("{id}") {
             op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}]);
         }
+        if path.contains("{code}") {
+            op["parameters"] = json!([{"name": "code", "in": "path", "required": true, "schema": {"type": "string"}}]);
+        }
         if *method == "post" || *method == "patch" {
             op["requestBody"] =
                 json!({"content": {"application/json": {"schema": {"type": "object"}}}});
