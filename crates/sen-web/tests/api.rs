@@ -141,7 +141,7 @@ async fn health_readiness_metrics_and_vietnamese_home() {
         m.contains("sen_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"),
         "{m}"
     );
-    assert!(m.contains("sen_units_total 10"), "{m}");
+    assert!(m.contains("sen_units_total 11"), "{m}");
 }
 
 #[tokio::test]
