@@ -64,6 +64,12 @@ pub struct Projection {
     /// The "due today" warning has been raised.
     #[serde(default)]
     pub due_today_flagged: bool,
+    /// When the dossier reached its current step, and that step's own due
+    /// time (its share of the legal time).
+    #[serde(default)]
+    pub step_entered: Option<NaiveDateTime>,
+    #[serde(default)]
+    pub step_due: Option<NaiveDateTime>,
 }
 
 impl Default for Projection {
@@ -74,6 +80,8 @@ impl Default for Projection {
             original_due: None,
             overdue_flagged: false,
             due_today_flagged: false,
+            step_entered: None,
+            step_due: None,
         }
     }
 }
@@ -586,6 +594,7 @@ fn compute_change(ctx: &ActionContext, row: StoredDossier) -> Result<Change, App
     let t = dossier::apply_in_process(&procedure.process(), &proj.domain, &action)
         .map_err(transition_error)?;
     let mut row = row;
+    let prev_step = proj.domain.step.clone();
     proj.domain = t.state.clone();
     let mut extra = serde_json::Map::new();
     match t.clock {
@@ -621,6 +630,34 @@ fn compute_change(ctx: &ActionContext, row: StoredDossier) -> Result<Change, App
         }
         Clock::Cancel => row.completed_at = Some(stamp.clone()),
         Clock::Unchanged => {}
+    }
+    // Each step has its own due time; leaving a step records whether it
+    // finished early, on time or late (Form 06).
+    let first_step = || procedure.spec.steps.first().map(|s| s.id.clone());
+    let step_changed = t.state.step != prev_step || kind == ActionKind::Receive;
+    if (step_changed && kind != ActionKind::Receive) || t.clock == Clock::Finish {
+        if let (Some(step), Some(due)) = (prev_step.clone().or_else(first_step), proj.step_due) {
+            let r = Timeliness::classify(due, now, TimelinessRule::DueTime);
+            extra.insert(
+                "step_result".into(),
+                json!({"step": step, "due": fmt_local(due), "done": fmt_local(now), "timeliness": r.as_str()}),
+            );
+        }
+    }
+    if step_changed && t.clock != Clock::Finish {
+        let step_id = t.state.step.clone().or_else(first_step);
+        let share = step_id
+            .as_deref()
+            .and_then(|id| procedure.spec.steps.iter().find(|s| s.id == id))
+            .map(|s| s.time.hours() as u32);
+        if let Some(h) = share {
+            let due = calendar
+                .add_working_hours(now, h, hours)
+                .map_err(|e| AppError::Internal(format!("deadline: {e}")))?;
+            proj.step_entered = Some(now);
+            proj.step_due = Some(due);
+            extra.insert("step_due".into(), json!(fmt_local(due)));
+        }
     }
     if matches!(t.action, Action::Extend { .. }) || t.clock == Clock::Resume {
         // A new due time deserves its own warnings.

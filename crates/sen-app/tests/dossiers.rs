@@ -207,6 +207,42 @@ async fn a_counter_dossier_crosses_two_agencies_to_returned() {
         "returned twice"
     );
 
+    // Each step's own deadline, for the control slip (Form 06).
+    let evs = sen_store::events::list(
+        &w.app.db,
+        &sen_store::events::EventFilter {
+            object_id: Some(id.to_string()),
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let results: Vec<(String, String)> = evs
+        .iter()
+        .filter_map(|e| {
+            let p: serde_json::Value = serde_json::from_str(&e.payload).unwrap();
+            let r = &p["step_result"];
+            r.is_object().then(|| {
+                (
+                    r["step"].as_str().unwrap().to_string(),
+                    r["timeliness"].as_str().unwrap().to_string(),
+                )
+            })
+        })
+        .collect();
+    let expect = [
+        ("tiep_nhan", "on_time"),
+        ("tham_dinh", "early"),
+        ("xac_minh", "early"),
+        ("du_thao", "on_time"),
+        ("phe_duyet", "late"),
+    ];
+    assert_eq!(
+        results,
+        expect.map(|(a, b)| (a.to_string(), b.to_string())).to_vec()
+    );
+
     // The public lookup tells the whole story, from the event log.
     let p = w.app.public_lookup(&d.row.code, None).await.unwrap();
     let statuses: Vec<&str> = p.timeline.iter().map(|e| e.status.as_str()).collect();

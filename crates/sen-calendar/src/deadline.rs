@@ -205,6 +205,40 @@ impl Calendar {
         Ok(day.and_time(start.time()))
     }
 
+    /// The due time of a deadline of `hours` legal working hours, as process
+    /// steps count their share of the time: eight legal hours make a working
+    /// day (whole days as in [`Calendar::add_working_days`]); the remaining
+    /// hours take the same share of the office day (`rest / 8` of the time
+    /// from opening to closing), rolling over to the next working day's
+    /// opening when they pass closing time.
+    ///
+    /// # Errors
+    /// [`CalendarError::OutOfRange`] past the end of `chrono`'s dates.
+    pub fn add_working_hours(
+        &self,
+        received: NaiveDateTime,
+        hours: u32,
+        office: &OfficeHours,
+    ) -> Result<NaiveDateTime, CalendarError> {
+        let base = self.add_working_days(received, hours / 8, office)?;
+        let rest = i64::from(hours % 8);
+        if rest == 0 {
+            return Ok(base);
+        }
+        let window = (office.close() - office.open()).num_seconds();
+        let mut left = window * rest / 8;
+        let mut t = base;
+        loop {
+            let close = t.date().and_time(office.close());
+            let available = (close - t).num_seconds().max(0);
+            if left <= available {
+                return Ok(t + chrono::Duration::seconds(left));
+            }
+            left -= available;
+            t = self.next_working_day(t.date())?.and_time(office.open());
+        }
+    }
+
     /// The number of working days a clock paused at `paused_from` and resumed
     /// at `resumed_at` was stopped for (see the
     /// [module documentation](crate::deadline)).
@@ -555,5 +589,50 @@ mod tests {
         assert_eq!(c.working_days_between(due, ymd(2026, 8, 26)), 0);
         assert_eq!(c.working_days_between(due, ymd(2026, 8, 28)), 2);
         assert_eq!(c.working_days_between(due, ymd(2026, 8, 24)), -2);
+    }
+
+    #[test]
+    fn working_hours_are_shares_of_the_office_day() {
+        let cal = Calendar::default();
+        let h = OfficeHours::default(); // 07:30–17:00: 9h30 = 8 legal hours
+        let at = |m: u32, d: u32, hh: u32, mm: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, m, d)
+                .unwrap()
+                .and_hms_opt(hh, mm, 0)
+                .unwrap()
+        };
+        // Whole days are working days.
+        assert_eq!(
+            cal.add_working_hours(at(3, 2, 9, 0), 16, &h).unwrap(),
+            at(3, 4, 9, 0)
+        );
+        // 4 legal hours = half the office day (4h45).
+        assert_eq!(
+            cal.add_working_hours(at(3, 2, 9, 0), 4, &h).unwrap(),
+            at(3, 2, 13, 45)
+        );
+        // Past closing it rolls over to the next working day: Friday 15:00
+        // + 4 legal hours = 2h to closing + 2h45 from Monday's opening.
+        assert_eq!(
+            cal.add_working_hours(at(3, 6, 15, 0), 4, &h).unwrap(),
+            at(3, 9, 10, 15)
+        );
+        // Received after closing counts from the next opening.
+        assert_eq!(
+            cal.add_working_hours(at(3, 2, 18, 0), 4, &h).unwrap(),
+            at(3, 3, 12, 15)
+        );
+        assert_eq!(
+            cal.add_working_hours(at(3, 2, 9, 0), 0, &h).unwrap(),
+            at(3, 2, 9, 0)
+        );
+        // Monotonic in the number of hours.
+        let mut prev = at(3, 2, 9, 0);
+        for n in 1..200 {
+            let due = cal.add_working_hours(at(3, 2, 9, 0), n, &h).unwrap();
+            assert!(due > prev, "{n}");
+            assert!(cal.is_working_day(due.date()));
+            prev = due;
+        }
     }
 }
