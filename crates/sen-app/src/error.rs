@@ -7,7 +7,7 @@ use thiserror::Error;
 /// HTTP status; messages are written for the person who caused them.
 #[derive(Debug, Error)]
 pub enum AppError {
-    #[error("invalid input: {0}")]
+    #[error(transparent)]
     Invalid(#[from] Invalid),
     #[error("{what} not found")]
     NotFound { what: &'static str, key: String },

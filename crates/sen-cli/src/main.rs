@@ -59,6 +59,13 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The procedure catalogue.
+    Catalogue {
+        #[command(subcommand)]
+        command: CatalogueCommand,
+    },
+    /// Run the deadline watch once (serve runs it every minute).
+    Deadlines,
     /// The legal calendar: holidays, working days, lunar dates.
     Calendar {
         #[command(subcommand)]
@@ -102,6 +109,18 @@ enum UserCommand {
     },
     /// List accounts and their roles.
     List,
+}
+
+#[derive(Subcommand)]
+enum CatalogueCommand {
+    /// Import procedures from a JSON file (an array of procedures); changed
+    /// ones become new versions.
+    Import { file: PathBuf },
+    /// Export the current catalogue as JSON (or CSV with --csv) to standard output.
+    Export {
+        #[arg(long)]
+        csv: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -314,6 +333,48 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(1));
                 }
             }
+        }
+        Command::Catalogue { command } => {
+            let app = open(&cfg).await?;
+            let t = tenant(&app).await?;
+            match command {
+                CatalogueCommand::Import { file } => {
+                    let text = std::fs::read_to_string(&file)
+                        .with_context(|| format!("cannot read {}", file.display()))?;
+                    let specs: Vec<sen_app::catalogue::ProcedureSpec> = serde_json::from_str(&text)
+                        .with_context(|| {
+                            format!(
+                                "{} is not a catalogue (JSON array of procedures)",
+                                file.display()
+                            )
+                        })?;
+                    let r = app.import_catalogue(&Actor::Operator, t.id, specs).await?;
+                    println!(
+                        "published: {}; unchanged: {}",
+                        r.published.join(", "),
+                        r.unchanged
+                    );
+                }
+                CatalogueCommand::Export { csv: true } => {
+                    print!("{}", app.catalogue_csv(t.id).await?)
+                }
+                CatalogueCommand::Export { csv: false } => {
+                    let specs: Vec<_> = app
+                        .procedures(t.id, None)
+                        .await?
+                        .into_iter()
+                        .map(|p| p.spec)
+                        .collect();
+                    println!("{}", serde_json::to_string_pretty(&specs)?);
+                }
+            }
+        }
+        Command::Deadlines => {
+            let app = open(&cfg).await?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&app.scan_deadlines().await?)?
+            );
         }
         Command::Calendar { command } => {
             // The province's decisions when there is a database; the

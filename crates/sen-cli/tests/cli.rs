@@ -140,3 +140,49 @@ fn calendar_commands() {
     );
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[tokio::test]
+async fn catalogue_export_then_import_round_trips() {
+    let t = TestDb::new().await;
+    let data = t.dir.join("data");
+    ok(&sen(&data, &t.url, &["demo"]));
+    let json = ok(&sen(&data, &t.url, &["catalogue", "export"]));
+    let file = t.dir.join("catalogue.json");
+    std::fs::write(&file, &json).unwrap();
+    let out = ok(&sen(
+        &data,
+        &t.url,
+        &["catalogue", "import", file.to_str().unwrap()],
+    ));
+    assert!(out.contains("unchanged: 3"), "{out}");
+    // One more working day for the civil-status copy, given to its processing step.
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let p = v
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|p| p["code"] == "1.001193")
+        .unwrap();
+    p["processing_days"] = serde_json::json!(3);
+    p["steps"][1]["time"] = serde_json::json!({"hours": 16});
+    std::fs::write(&file, v.to_string()).unwrap();
+    let out = ok(&sen(
+        &data,
+        &t.url,
+        &["catalogue", "import", file.to_str().unwrap()],
+    ));
+    assert!(
+        out.contains("1.001193 v2") && out.contains("unchanged: 2"),
+        "{out}"
+    );
+    std::fs::write(&file, "[{\"code\": \"x\"}]").unwrap();
+    let o = sen(
+        &data,
+        &t.url,
+        &["catalogue", "import", file.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let csv = ok(&sen(&data, &t.url, &["catalogue", "export", "--csv"]));
+    assert!(csv.starts_with("code,version,name"), "{csv}");
+    assert!(ok(&sen(&data, &t.url, &["deadlines"])).contains("overdue"));
+}
