@@ -698,6 +698,67 @@ fn compute_change(ctx: &ActionContext, row: StoredDossier) -> Result<Change, App
     })
 }
 
+/// An action the actor can take now, with the steps it may go to.
+#[derive(Debug, Clone, Serialize)]
+pub struct AvailableAction {
+    pub kind: ActionKind,
+    /// (step id, step name) for hand-offs and send-backs.
+    pub steps: Vec<(String, String)>,
+}
+
+impl App {
+    /// The actions `actor` may take on the dossier now: allowed by its
+    /// status, by the process step, and by the actor's roles.
+    pub async fn available_actions(&self, actor: &Actor, id: Uuid) -> Result<Vec<AvailableAction>, AppError> {
+        let d = self.dossier(actor, id).await?;
+        let procedure = self.procedure_by_id(d.row.procedure_id).await?;
+        let process = procedure.process();
+        let proj = projection(&d.row)?;
+        let step = proj.domain.step.clone().or_else(|| process.steps.first().map(|s| s.id.clone()));
+        let current = step.as_deref().and_then(|s| process.step(s));
+        let grants = match actor {
+            Actor::Staff { grants, .. } => grants.clone(),
+            _ => Vec::new(),
+        };
+        let mut out = Vec::new();
+        for kind in proj.domain.status.allowed_actions() {
+            if kind.is_step_bound() && !current.is_some_and(|s| s.actions.contains(&kind)) {
+                continue;
+            }
+            if kind == ActionKind::Rate && proj.domain.rated {
+                continue;
+            }
+            let unit = match kind {
+                ActionKind::Receive
+                | ActionKind::Return
+                | ActionKind::RejectAtIntake
+                | ActionKind::Supplement
+                | ActionKind::Withdraw
+                | ActionKind::Rate => d.row.receiving_unit_id,
+                _ => d.row.current_unit_id,
+            };
+            let mut path = vec![unit];
+            path.extend(sen_store::org::ancestors_ro(&self.db, unit).await?);
+            let permitted = matches!(actor, Actor::Operator) || kind.permissions().iter().any(|p| access::is_allowed(&grants, *p, &path));
+            if !permitted {
+                continue;
+            }
+            let steps = match (kind, &step) {
+                (ActionKind::HandOff, Some(s)) => process
+                    .successors(s)
+                    .into_iter()
+                    .filter_map(|id| process.step(id))
+                    .map(|st| (st.id.clone(), st.name.clone()))
+                    .collect(),
+                (ActionKind::SendBack, Some(s)) => process.steps.iter().filter(|st| &st.id != s).map(|st| (st.id.clone(), st.name.clone())).collect(),
+                _ => Vec::new(),
+            };
+            out.push(AvailableAction { kind, steps });
+        }
+        Ok(out)
+    }
+}
+
 /// The text of a notice, Vietnamese first.
 fn notice_text(row: &StoredDossier, n: Notice) -> (String, String) {
     let due = row

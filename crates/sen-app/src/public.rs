@@ -83,6 +83,16 @@ impl App {
             .await?
             .ok_or_else(|| AppError::not_found("dossier", code))?;
         let verified = proof.is_some_and(|p| verifies(&row, p));
+        self.fold_timeline(&row, verified).await
+    }
+
+    /// The timeline with every detail, for staff who may see the dossier.
+    pub async fn dossier_history(&self, actor: &crate::Actor, id: uuid::Uuid) -> Result<PublicDossier, AppError> {
+        let d = self.dossier(actor, id).await?;
+        self.fold_timeline(&d.row, true).await
+    }
+
+    async fn fold_timeline(&self, row: &sen_store::dossiers::StoredDossier, verified: bool) -> Result<PublicDossier, AppError> {
         let evs = events::list(
             &self.db,
             &EventFilter {

@@ -7,7 +7,7 @@ mod error;
 mod extract;
 mod metrics;
 mod openapi;
-mod pages;
+mod ui;
 
 pub use error::ApiError;
 pub use openapi::OPERATIONS;
@@ -99,7 +99,9 @@ async fn security_headers(req: Request, next: Next) -> Response {
     );
     h.insert(
         "content-security-policy",
-        header::HeaderValue::from_static("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"),
+        header::HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+        ),
     );
     resp
 }
@@ -109,7 +111,7 @@ pub fn router(state: WebState) -> Router {
         .layer(middleware::from_fn(json_413))
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
     Router::new()
-        .route("/", get(pages::home))
+        .merge(ui::routes())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))

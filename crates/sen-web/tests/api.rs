@@ -1081,44 +1081,119 @@ async fn calendar_decisions_move_deadlines() {
 async fn catalogue_and_dossiers_over_http() {
     let a = spawn().await;
     // The catalogue is public and accent-insensitive.
-    let (s, v) = a.call(Method::GET, "/api/v1/procedures?q=ho%20tich", None, None).await;
+    let (s, v) = a
+        .call(Method::GET, "/api/v1/procedures?q=ho%20tich", None, None)
+        .await;
     assert_eq!(s, 200);
     let list = v["procedures"].as_array().unwrap();
     assert_eq!(list.len(), 1, "{v}");
     assert_eq!(list[0]["name"], "Cấp bản sao trích lục hộ tịch");
-    let (s, v) = a.call(Method::GET, "/api/v1/procedures/2.000488", None, None).await;
+    let (s, v) = a
+        .call(Method::GET, "/api/v1/procedures/2.000488", None, None)
+        .await;
     assert_eq!((s, v["version"].clone()), (StatusCode::OK, json!(1)));
-    let (s, _) = a.call(Method::GET, "/api/v1/procedures/0.000000", None, None).await;
+    let (s, _) = a
+        .call(Method::GET, "/api/v1/procedures/0.000000", None, None)
+        .await;
     assert_eq!(s, 404);
-    let csv = a.http.get(format!("{}/api/v1/catalogue/export.csv", a.base)).send().await.unwrap().text().await.unwrap();
-    assert!(csv.lines().count() == 4 && csv.contains("\"Hộ tịch\""), "{csv}");
+    let csv = a
+        .http
+        .get(format!("{}/api/v1/catalogue/export.csv", a.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.lines().count() == 4 && csv.contains("\"Hộ tịch\""),
+        "{csv}"
+    );
 
     // Publishing a changed procedure makes version 2; the same spec again changes nothing.
     let admin = a.login("quantri").await;
-    let (_, mut spec) = a.call(Method::GET, "/api/v1/procedures/1.001193", None, None).await;
+    let (_, mut spec) = a
+        .call(Method::GET, "/api/v1/procedures/1.001193", None, None)
+        .await;
     for k in ["id", "version", "status", "created_at"] {
         spec.as_object_mut().unwrap().remove(k);
     }
     spec["fees"][0]["amount_vnd"] = json!(10000);
-    let (s, v) = a.call(Method::POST, "/api/v1/procedures", Some(&admin), Some(spec.clone())).await;
-    assert_eq!((s, v["version"].clone()), (StatusCode::CREATED, json!(2)), "{v}");
-    let (s, v) = a.call(Method::POST, "/api/v1/procedures", Some(&admin), Some(spec.clone())).await;
+    let (s, v) = a
+        .call(
+            Method::POST,
+            "/api/v1/procedures",
+            Some(&admin),
+            Some(spec.clone()),
+        )
+        .await;
+    assert_eq!(
+        (s, v["version"].clone()),
+        (StatusCode::CREATED, json!(2)),
+        "{v}"
+    );
+    let (s, v) = a
+        .call(
+            Method::POST,
+            "/api/v1/procedures",
+            Some(&admin),
+            Some(spec.clone()),
+        )
+        .await;
     assert_eq!((s, v["unchanged"].clone()), (StatusCode::OK, json!(true)));
-    let (_, v) = a.call(Method::GET, "/api/v1/procedures/1.001193/versions", None, None).await;
-    assert_eq!(v["versions"].as_array().unwrap().iter().map(|p| p["status"].as_str().unwrap()).collect::<Vec<_>>(), ["retired", "active"]);
+    let (_, v) = a
+        .call(
+            Method::GET,
+            "/api/v1/procedures/1.001193/versions",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        v["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["status"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["retired", "active"]
+    );
     // A process whose times do not add up is refused with a clear message.
     let mut broken = spec.clone();
     broken["processing_days"] = json!(5);
-    let (s, v) = a.call(Method::POST, "/api/v1/procedures", Some(&admin), Some(broken)).await;
+    let (s, v) = a
+        .call(
+            Method::POST,
+            "/api/v1/procedures",
+            Some(&admin),
+            Some(broken),
+        )
+        .await;
     assert_eq!(s, 422, "{v}");
     let officer = a.login("motcua").await;
-    let (s, _) = a.call(Method::POST, "/api/v1/procedures", Some(&officer), Some(spec)).await;
+    let (s, _) = a
+        .call(
+            Method::POST,
+            "/api/v1/procedures",
+            Some(&officer),
+            Some(spec),
+        )
+        .await;
     assert_eq!(s, 403);
 
     // Counter intake, bad input first.
-    let (s, v) = a.call(Method::POST, "/api/v1/dossiers", Some(&officer),
-        Some(json!({"procedure_code": "1.001193", "applicant": {"name": "Trần Văn Bình"}}))).await;
-    assert_eq!((s, v["error"]["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("applicant.phone")));
+    let (s, v) = a
+        .call(
+            Method::POST,
+            "/api/v1/dossiers",
+            Some(&officer),
+            Some(json!({"procedure_code": "1.001193", "applicant": {"name": "Trần Văn Bình"}})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("applicant.phone"))
+    );
     let (s, _) = a.call(Method::POST, "/api/v1/dossiers", Some(&officer),
         Some(json!({"procedure_code": "0.000", "applicant": {"name": "Trần Văn Bình", "phone": "0901234567"}}))).await;
     assert_eq!(s, 404);
@@ -1130,38 +1205,107 @@ async fn catalogue_and_dossiers_over_http() {
     let id = d["id"].as_str().unwrap().to_string();
     let code = d["code"].as_str().unwrap().to_string();
     // The new dossier is received under version 2 of the procedure.
-    let (_, v) = a.call(Method::GET, "/api/v1/procedures/1.001193", None, None).await;
+    let (_, v) = a
+        .call(Method::GET, "/api/v1/procedures/1.001193", None, None)
+        .await;
     assert_eq!(d["procedure_id"], v["id"]);
 
     // Actions: a wrong one is a conflict, a malformed one a 4xx.
-    let (s, v) = a.call(Method::POST, &format!("/api/v1/dossiers/{id}/actions"), Some(&officer), Some(json!({"action": "return"}))).await;
+    let (s, v) = a
+        .call(
+            Method::POST,
+            &format!("/api/v1/dossiers/{id}/actions"),
+            Some(&officer),
+            Some(json!({"action": "return"})),
+        )
+        .await;
     assert_eq!(s, 409, "{v}");
-    let (s, _) = a.call(Method::POST, &format!("/api/v1/dossiers/{id}/actions"), Some(&officer), Some(json!({"action": "fly"}))).await;
+    let (s, _) = a
+        .call(
+            Method::POST,
+            &format!("/api/v1/dossiers/{id}/actions"),
+            Some(&officer),
+            Some(json!({"action": "fly"})),
+        )
+        .await;
     assert_eq!(s, 422);
-    let (s, v) = a.call(Method::POST, &format!("/api/v1/dossiers/{id}/actions"), Some(&officer),
-        Some(json!({"action": "hand_off", "to_step": "xu_ly"}))).await;
-    assert_eq!((s, v["status"].clone()), (StatusCode::OK, json!("in_process")), "{v}");
+    let (s, v) = a
+        .call(
+            Method::POST,
+            &format!("/api/v1/dossiers/{id}/actions"),
+            Some(&officer),
+            Some(json!({"action": "hand_off", "to_step": "xu_ly"})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["status"].clone()),
+        (StatusCode::OK, json!("in_process")),
+        "{v}"
+    );
     // The specialist sees it in the work queue.
     let specialist = a.login("chuyenvien").await;
-    let (_, q) = a.call(Method::GET, "/api/v1/dossiers?status=in_process", Some(&specialist), None).await;
-    assert!(q["dossiers"].as_array().unwrap().iter().any(|x| x["code"] == code.as_str()));
+    let (_, q) = a
+        .call(
+            Method::GET,
+            "/api/v1/dossiers?status=in_process",
+            Some(&specialist),
+            None,
+        )
+        .await;
+    assert!(q["dossiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["code"] == code.as_str()));
     // The construction department does not.
     let other = a.login("chuyenvienxd").await;
-    let (_, q) = a.call(Method::GET, "/api/v1/dossiers", Some(&other), None).await;
+    let (_, q) = a
+        .call(Method::GET, "/api/v1/dossiers", Some(&other), None)
+        .await;
     assert!(q["dossiers"].as_array().unwrap().is_empty());
-    let (s, _) = a.call(Method::GET, &format!("/api/v1/dossiers/{id}"), Some(&other), None).await;
+    let (s, _) = a
+        .call(
+            Method::GET,
+            &format!("/api/v1/dossiers/{id}"),
+            Some(&other),
+            None,
+        )
+        .await;
     assert_eq!(s, 403);
 
     // The public lookup needs no login and shows no personal data without proof.
-    let (s, p) = a.call(Method::GET, &format!("/api/v1/public/dossiers/{code}"), None, None).await;
+    let (s, p) = a
+        .call(
+            Method::GET,
+            &format!("/api/v1/public/dossiers/{code}"),
+            None,
+            None,
+        )
+        .await;
     assert_eq!(s, 200);
     assert_eq!(p["status"], "in_process");
     assert!(p.get("applicant_name").is_none());
-    let (_, p) = a.call(Method::GET, &format!("/api/v1/public/dossiers/{code}?proof=4567"), None, None).await;
+    let (_, p) = a
+        .call(
+            Method::GET,
+            &format!("/api/v1/public/dossiers/{code}?proof=4567"),
+            None,
+            None,
+        )
+        .await;
     assert_eq!(p["applicant_name"], "Trần Văn Bình");
-    let (s, _) = a.call(Method::GET, "/api/v1/public/dossiers/KHONG-CO", None, None).await;
+    let (s, _) = a
+        .call(Method::GET, "/api/v1/public/dossiers/KHONG-CO", None, None)
+        .await;
     assert_eq!(s, 404);
-    let (s, v) = a.call(Method::POST, "/api/v1/sms/inbound", None, Some(json!({"from": "0901234567", "text": format!("TRACUU {code}")}))).await;
+    let (s, v) = a
+        .call(
+            Method::POST,
+            "/api/v1/sms/inbound",
+            None,
+            Some(json!({"from": "0901234567", "text": format!("TRACUU {code}")})),
+        )
+        .await;
     assert_eq!(s, 200);
     assert!(v["reply"].as_str().unwrap().contains("Đang xử lý"), "{v}");
 }

@@ -1,0 +1,963 @@
+//! Server-rendered pages: the citizen portal and the officers' back office.
+//! Vietnamese by default, English on request; every page works without
+//! JavaScript; forms post back and redirect (post/redirect/get).
+
+mod i18n;
+
+pub use i18n::Tr;
+
+use crate::extract::{session_token, SESSION_COOKIE};
+use crate::WebState;
+use askama::Template;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use sen_app::{Actor, AppError};
+use sen_domain::dossier::{Action, ActionKind};
+use serde::Deserialize;
+use uuid::Uuid;
+
+pub const LANG_COOKIE: &str = "sen_lang";
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/ngon-ngu", get(language))
+        .route("/static/{file}", get(static_file))
+        .route("/thu-tuc", get(procedures))
+        .route("/thu-tuc/{code}", get(procedure))
+        .route("/tra-cuu", get(lookup))
+        .route("/can-bo/dang-nhap", get(login_page).post(login))
+        .route("/can-bo/dang-xuat", post(logout))
+        .route("/can-bo", get(queue))
+        .route("/can-bo/ho-so/{id}", get(dossier_page))
+        .route("/can-bo/ho-so/{id}/thao-tac", post(dossier_act))
+        .route("/can-bo/tiep-nhan", get(intake_page).post(intake))
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldError {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// What every page needs: language, who is signed in, the CSRF token for
+/// its forms, where it is, a status message and errors to summarise.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub user: Option<String>,
+    pub csrf: String,
+    pub path: String,
+    pub notice: Option<String>,
+    pub errors: Vec<FieldError>,
+}
+
+/// The page extractor: never fails; pages decide what a missing sign-in means.
+pub struct Page {
+    pub tr: Tr,
+    pub ctx: PageCtx,
+    pub actor: Option<Actor>,
+    pub token: Option<String>,
+}
+
+fn cookie(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|s| {
+            s.split(';').find_map(|kv| {
+                let (k, v) = kv.trim().split_once('=')?;
+                (k == name).then(|| v.to_string())
+            })
+        })
+}
+
+impl FromRequestParts<WebState> for Page {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let lang_q = query.split('&').find_map(|kv| kv.strip_prefix("lang="));
+        let en = match lang_q {
+            Some(l) => l == "en",
+            None => cookie(parts, LANG_COOKIE).as_deref() == Some("en"),
+        };
+        let tr = Tr { en };
+        let notice = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("ok="))
+            .map(|k| match k {
+                "received" => tr.s("received_ok").to_string(),
+                _ => tr.s("done_ok").to_string(),
+            });
+        let mut actor = None;
+        let mut csrf = String::new();
+        let mut token = None;
+        if let Some((t, true)) = session_token(parts) {
+            if let Ok(Some((a, s))) = state.app.actor_for_token(&t).await {
+                csrf = s.csrf_token;
+                actor = Some(a);
+                token = Some(t);
+            }
+        }
+        let user = match &actor {
+            Some(Actor::Staff { username, .. }) => Some(username.clone()),
+            _ => None,
+        };
+        Ok(Page {
+            tr,
+            ctx: PageCtx {
+                user,
+                csrf,
+                path: parts.uri.path().to_string(),
+                notice,
+                errors: Vec::new(),
+            },
+            actor,
+            token,
+        })
+    }
+}
+
+fn render<T: Template>(status: StatusCode, t: T) -> Response {
+    match t.render() {
+        Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template error");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct Message {
+    tr: Tr,
+    ctx: PageCtx,
+    title: String,
+    message: String,
+}
+
+/// An application error as a page, in the visitor's language.
+fn error_page(p: Page, e: AppError) -> Response {
+    let api = crate::error::ApiError::from(e);
+    let message = if p.tr.en {
+        api.message_en.clone()
+    } else {
+        api.message.clone()
+    };
+    let title = if api.status == StatusCode::NOT_FOUND {
+        p.tr.s("not_found_title")
+    } else {
+        p.tr.s("error_title")
+    };
+    render(
+        api.status,
+        Message {
+            tr: p.tr,
+            ctx: p.ctx,
+            title: title.into(),
+            message,
+        },
+    )
+}
+
+fn error_of(tr: Tr, e: AppError) -> (StatusCode, FieldError) {
+    let api = crate::error::ApiError::from(e);
+    let message = if tr.en {
+        api.message_en.clone()
+    } else {
+        api.message.clone()
+    };
+    (
+        api.status,
+        FieldError {
+            field: api.field.map(str::to_string),
+            message,
+        },
+    )
+}
+
+async fn static_file(Path(file): Path<String>) -> Response {
+    let (body, ctype): (&'static [u8], &str) = match file.as_str() {
+        "sen.css" => (
+            include_bytes!("../../static/sen.css"),
+            "text/css; charset=utf-8",
+        ),
+        "sen.js" => (
+            include_bytes!("../../static/sen.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "htmx.min.js" => (
+            include_bytes!("../../static/htmx.min.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, ctype),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct LangQuery {
+    to: String,
+    back: Option<String>,
+}
+
+async fn language(Query(q): Query<LangQuery>) -> Response {
+    let lang = if q.to == "en" { "en" } else { "vi" };
+    // Only a path on this site: never an open redirect.
+    let back = q
+        .back
+        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
+    let mut headers = HeaderMap::new();
+    if let Ok(v) = format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax").parse() {
+        headers.insert(header::SET_COOKIE, v);
+    }
+    (headers, Redirect::to(&back)).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    tr: Tr,
+    ctx: PageCtx,
+    province: Option<String>,
+    units: String,
+    today: String,
+}
+
+async fn home(State(state): State<WebState>, p: Page) -> Response {
+    let (province, units) = match state.app.public_overview().await {
+        Ok((t, n)) => (t.map(|t| t.name), n),
+        Err(e) => return error_page(p, e),
+    };
+    let today = chrono::Utc::now()
+        .with_timezone(&sen_domain::vi::vn_offset())
+        .date_naive();
+    let today = if p.tr.en {
+        today.format("%-d %B %Y").to_string()
+    } else {
+        sen_domain::vi::long_date(today)
+    };
+    render(
+        StatusCode::OK,
+        Home {
+            tr: p.tr,
+            ctx: p.ctx,
+            province,
+            units: sen_domain::vi::number(units),
+            today,
+        },
+    )
+}
+
+async fn tenant(state: &WebState) -> Result<Uuid, AppError> {
+    state
+        .app
+        .public_overview()
+        .await?
+        .0
+        .map(|t| t.id)
+        .ok_or_else(|| AppError::not_found("tenant", "-"))
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    q: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "procedures.html")]
+struct Procedures {
+    tr: Tr,
+    ctx: PageCtx,
+    q: String,
+    procedures: Vec<sen_app::catalogue::Procedure>,
+}
+
+async fn procedures(
+    State(state): State<WebState>,
+    p: Page,
+    Query(q): Query<SearchQuery>,
+) -> Response {
+    let list = match tenant(&state).await {
+        Ok(t) => state.app.procedures(t, q.q.as_deref()).await,
+        Err(e) => Err(e),
+    };
+    match list {
+        Ok(procedures) => render(
+            StatusCode::OK,
+            Procedures {
+                tr: p.tr,
+                ctx: p.ctx,
+                q: q.q.unwrap_or_default(),
+                procedures,
+            },
+        ),
+        Err(e) => error_page(p, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "procedure.html")]
+struct ProcedurePage {
+    tr: Tr,
+    ctx: PageCtx,
+    p: sen_app::catalogue::Procedure,
+    agencies: String,
+}
+
+async fn procedure(State(state): State<WebState>, p: Page, Path(code): Path<String>) -> Response {
+    let t = match tenant(&state).await {
+        Ok(t) => t,
+        Err(e) => return error_page(p, e),
+    };
+    match state.app.procedure(t, &code).await {
+        Ok(proc_) => {
+            let units = state
+                .app
+                .units(&Actor::System, t, None)
+                .await
+                .unwrap_or_default();
+            let agencies = proc_
+                .spec
+                .competent_units
+                .iter()
+                .map(|c| {
+                    units
+                        .iter()
+                        .find(|u| &u.code == c)
+                        .map(|u| u.name.clone())
+                        .unwrap_or_else(|| c.clone())
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            render(
+                StatusCode::OK,
+                ProcedurePage {
+                    tr: p.tr,
+                    ctx: p.ctx,
+                    p: proc_,
+                    agencies,
+                },
+            )
+        }
+        Err(e) => error_page(p, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct LookupQuery {
+    ma: Option<String>,
+    #[serde(rename = "xac-minh")]
+    proof: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "lookup.html")]
+struct Lookup {
+    tr: Tr,
+    ctx: PageCtx,
+    code: String,
+    proof: String,
+    dossier: Option<sen_app::public::PublicDossier>,
+}
+
+async fn lookup(
+    State(state): State<WebState>,
+    mut p: Page,
+    Query(q): Query<LookupQuery>,
+) -> Response {
+    let code = q.ma.unwrap_or_default().trim().to_uppercase();
+    let proof = q.proof.unwrap_or_default();
+    let mut status = StatusCode::OK;
+    let mut dossier = None;
+    if !code.is_empty() {
+        match state
+            .app
+            .public_lookup(
+                &code,
+                Some(&proof).filter(|s| !s.is_empty()).map(|s| s.as_str()),
+            )
+            .await
+        {
+            Ok(d) => dossier = Some(d),
+            Err(e) => {
+                let (s, mut fe) = error_of(p.tr, e);
+                fe.field = Some("ma".into());
+                status = s;
+                p.ctx.errors.push(fe);
+            }
+        }
+    }
+    render(
+        status,
+        Lookup {
+            tr: p.tr,
+            ctx: p.ctx,
+            code,
+            proof,
+            dossier,
+        },
+    )
+}
+
+// ----- back office -----
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct Login {
+    tr: Tr,
+    ctx: PageCtx,
+    totp: bool,
+    username: String,
+}
+
+async fn login_page(p: Page) -> Response {
+    if p.ctx.user.is_some() {
+        return Redirect::to("/can-bo").into_response();
+    }
+    render(
+        StatusCode::OK,
+        Login {
+            tr: p.tr,
+            ctx: p.ctx,
+            totp: false,
+            username: String::new(),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    stage: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    code: String,
+}
+
+fn with_session(state: &WebState, token: &str, to: &str) -> Response {
+    let secure = if state.cookie_secure { "; Secure" } else { "" };
+    let max_age = state.app.settings.session_hours * 3600;
+    let mut headers = HeaderMap::new();
+    if let Ok(v) = format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    )
+    .parse()
+    {
+        headers.insert(header::SET_COOKIE, v);
+    }
+    (headers, Redirect::to(to)).into_response()
+}
+
+async fn login(
+    State(state): State<WebState>,
+    mut p: Page,
+    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let result = if f.stage == "totp" {
+        let mut parts = axum::http::Request::new(()).into_parts().0;
+        parts.headers = headers;
+        match session_token(&parts) {
+            Some((t, _)) => state.app.sign_in_totp(&t, &f.code).await,
+            None => Err(AppError::Unauthenticated),
+        }
+    } else {
+        state.app.sign_in(&f.username, &f.password, &client).await
+    };
+    match result {
+        Ok(s) if s.totp_required => {
+            let secure = if state.cookie_secure { "; Secure" } else { "" };
+            let mut headers = HeaderMap::new();
+            if let Ok(v) = format!(
+                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=600{secure}",
+                s.token
+            )
+            .parse()
+            {
+                headers.insert(header::SET_COOKIE, v);
+            }
+            (
+                headers,
+                render(
+                    StatusCode::OK,
+                    Login {
+                        tr: p.tr,
+                        ctx: p.ctx,
+                        totp: true,
+                        username: f.username,
+                    },
+                ),
+            )
+                .into_response()
+        }
+        Ok(s) => with_session(&state, &s.token, "/can-bo"),
+        Err(e) => {
+            let (status, mut fe) = error_of(p.tr, e);
+            fe.field = Some(
+                if f.stage == "totp" {
+                    "code"
+                } else {
+                    "username"
+                }
+                .into(),
+            );
+            p.ctx.errors.push(fe);
+            render(
+                status,
+                Login {
+                    tr: p.tr,
+                    ctx: p.ctx,
+                    totp: f.stage == "totp",
+                    username: f.username,
+                },
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+fn csrf_ok(p: &Page, sent: &str) -> bool {
+    !p.ctx.csrf.is_empty() && sen_domain::auth::constant_eq(sent.as_bytes(), p.ctx.csrf.as_bytes())
+}
+
+fn csrf_refused(p: Page) -> Response {
+    let msg = if p.tr.en {
+        "The form has expired. Please reload the page and try again."
+    } else {
+        "Biểu mẫu đã hết hạn. Vui lòng tải lại trang và thử lại."
+    };
+    render(
+        StatusCode::FORBIDDEN,
+        Message {
+            tr: p.tr,
+            ctx: p.ctx,
+            title: p.tr.s("error_title").into(),
+            message: msg.into(),
+        },
+    )
+}
+
+async fn logout(State(state): State<WebState>, p: Page, Form(f): Form<CsrfForm>) -> Response {
+    if !csrf_ok(&p, &f.csrf_token) {
+        return csrf_refused(p);
+    }
+    if let Some(t) = &p.token {
+        if let Err(e) = state.app.sign_out(t).await {
+            return error_page(p, e);
+        }
+    }
+    let mut headers = HeaderMap::new();
+    if let Ok(v) = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0").parse() {
+        headers.insert(header::SET_COOKIE, v);
+    }
+    (headers, Redirect::to("/")).into_response()
+}
+
+/// Staff pages: the signed-in staff member, or a redirect to sign in.
+fn staff(p: &Page) -> Option<(Actor, Uuid)> {
+    match &p.actor {
+        Some(a @ Actor::Staff { tenant_id, .. }) => Some((a.clone(), *tenant_id)),
+        _ => None,
+    }
+}
+
+pub struct QueueRow {
+    pub id: Uuid,
+    pub code: String,
+    pub applicant: String,
+    pub status: String,
+    pub step: String,
+    pub due: String,
+    pub urgency: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+struct Queue {
+    tr: Tr,
+    ctx: PageCtx,
+    dossiers: Vec<QueueRow>,
+}
+
+async fn queue(State(state): State<WebState>, p: Page) -> Response {
+    let Some((actor, tenant)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
+    let open = [
+        "submitted",
+        "incomplete_at_intake",
+        "received",
+        "in_process",
+        "awaiting_approval",
+        "waiting_supplement",
+        "result_ready",
+    ];
+    match state
+        .app
+        .dossiers(&actor, tenant, open.iter().map(|s| s.to_string()).collect())
+        .await
+    {
+        Ok(list) => {
+            let now = state.app.now_local().format("%Y-%m-%dT%H:%M").to_string();
+            let today_end = format!("{}T23:59", &now[..10]);
+            let dossiers = list
+                .into_iter()
+                .map(|d| {
+                    let due = d.row.due_at.clone().unwrap_or_default();
+                    let urgency = if due.is_empty() {
+                        ""
+                    } else if due[..10] < now[..10] {
+                        "overdue"
+                    } else if due <= today_end {
+                        "soon"
+                    } else {
+                        ""
+                    };
+                    QueueRow {
+                        id: d.row.id,
+                        code: d.row.code,
+                        applicant: d.row.applicant_name,
+                        status: d.row.status,
+                        step: d.step.unwrap_or_default(),
+                        due,
+                        urgency,
+                    }
+                })
+                .collect();
+            render(
+                StatusCode::OK,
+                Queue {
+                    tr: p.tr,
+                    ctx: p.ctx,
+                    dossiers,
+                },
+            )
+        }
+        Err(AppError::Forbidden(_)) => render(
+            StatusCode::OK,
+            Queue {
+                tr: p.tr,
+                ctx: p.ctx,
+                dossiers: Vec::new(),
+            },
+        ),
+        Err(e) => error_page(p, e),
+    }
+}
+
+pub struct ActionForm {
+    pub kind: &'static str,
+    pub steps: Vec<(String, String)>,
+    pub reason: bool,
+    pub missing: bool,
+    pub new_due: bool,
+    pub score: bool,
+}
+
+#[derive(Template)]
+#[template(path = "dossier.html")]
+struct DossierPage {
+    tr: Tr,
+    ctx: PageCtx,
+    d: sen_app::dossiers::Dossier,
+    procedure: String,
+    step_name: String,
+    actions: Vec<ActionForm>,
+    timeline: Vec<sen_app::public::TimelineEntry>,
+}
+
+async fn dossier_view(state: &WebState, p: Page, id: Uuid, status: StatusCode) -> Response {
+    let Some((actor, _)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
+    let load = async {
+        let d = state.app.dossier(&actor, id).await?;
+        let procedure = state.app.procedure_by_id(d.row.procedure_id).await?;
+        let history = state.app.dossier_history(&actor, id).await?;
+        let actions = state.app.available_actions(&actor, id).await?;
+        Ok::<_, AppError>((d, procedure, history, actions))
+    };
+    match load.await {
+        Ok((d, procedure, history, actions)) => {
+            let step = d
+                .step
+                .clone()
+                .or_else(|| procedure.spec.steps.first().map(|s| s.id.clone()))
+                .unwrap_or_default();
+            let step_name = procedure
+                .spec
+                .steps
+                .iter()
+                .find(|s| s.id == step)
+                .map(|s| s.name.clone())
+                .unwrap_or(step);
+            let actions = actions
+                .into_iter()
+                .map(|a| ActionForm {
+                    kind: a.kind.as_str(),
+                    reason: matches!(
+                        a.kind,
+                        ActionKind::RejectAtIntake
+                            | ActionKind::RequestSupplement
+                            | ActionKind::Refuse
+                            | ActionKind::Stop
+                            | ActionKind::Extend
+                            | ActionKind::SendBack
+                    ),
+                    missing: a.kind == ActionKind::RequestSupplement,
+                    new_due: a.kind == ActionKind::Extend,
+                    score: a.kind == ActionKind::Rate,
+                    steps: a.steps,
+                })
+                .collect();
+            render(
+                status,
+                DossierPage {
+                    tr: p.tr,
+                    ctx: p.ctx,
+                    d,
+                    procedure: procedure.spec.name,
+                    step_name,
+                    actions,
+                    timeline: history.timeline,
+                },
+            )
+        }
+        Err(e) => error_page(p, e),
+    }
+}
+
+async fn dossier_page(State(state): State<WebState>, p: Page, Path(id): Path<Uuid>) -> Response {
+    dossier_view(&state, p, id, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+struct ActionFormData {
+    #[serde(default)]
+    csrf_token: String,
+    action: String,
+    #[serde(default)]
+    to_step: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    missing: String,
+    #[serde(default)]
+    new_due: String,
+    #[serde(default)]
+    score: String,
+}
+
+fn action_from_form(f: &ActionFormData) -> Result<Action, AppError> {
+    let kind = ActionKind::parse(&f.action)?;
+    let bad_due = || {
+        sen_domain::Invalid::new(
+            "new_due",
+            "Ngày hẹn mới không hợp lệ",
+            "the new due date is invalid",
+        )
+    };
+    Ok(match kind {
+        ActionKind::Receive => Action::Receive,
+        ActionKind::RejectAtIntake => Action::RejectAtIntake {
+            reason: f.reason.clone(),
+        },
+        ActionKind::RequestSupplement => Action::RequestSupplement {
+            reason: f.reason.clone(),
+            missing: f
+                .missing
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+        },
+        ActionKind::Supplement => Action::Supplement,
+        ActionKind::HandOff => Action::HandOff {
+            to_step: f.to_step.clone(),
+        },
+        ActionKind::SendBack => Action::SendBack {
+            to_step: f.to_step.clone(),
+            reason: f.reason.clone(),
+        },
+        ActionKind::ProposeResult => Action::ProposeResult,
+        ActionKind::ApproveResult => Action::ApproveResult,
+        ActionKind::Refuse => Action::Refuse {
+            reason: f.reason.clone(),
+        },
+        ActionKind::Stop => Action::Stop {
+            reason: f.reason.clone(),
+        },
+        ActionKind::Withdraw => Action::Withdraw,
+        ActionKind::Extend => Action::Extend {
+            new_due: chrono::NaiveDateTime::parse_from_str(&f.new_due, "%Y-%m-%dT%H:%M")
+                .map_err(|_| bad_due())?,
+            approved_by: Uuid::nil(),
+            reason: f.reason.clone(),
+        },
+        ActionKind::Return => Action::Return,
+        ActionKind::Rate => Action::Rate {
+            score: f.score.trim().parse().map_err(|_| {
+                sen_domain::Invalid::new(
+                    "score",
+                    "Mức độ hài lòng từ 1 đến 5",
+                    "a score from 1 to 5",
+                )
+            })?,
+        },
+    })
+}
+
+async fn dossier_act(
+    State(state): State<WebState>,
+    mut p: Page,
+    Path(id): Path<Uuid>,
+    Form(f): Form<ActionFormData>,
+) -> Response {
+    let Some((actor, _)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
+    if !csrf_ok(&p, &f.csrf_token) {
+        return csrf_refused(p);
+    }
+    let result = match action_from_form(&f) {
+        Ok(a) => state.app.act(&actor, id, a).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/can-bo/ho-so/{id}?ok=done")).into_response(),
+        Err(e) => {
+            let (status, mut fe) = error_of(p.tr, e);
+            fe.field = fe
+                .field
+                .map(|f_| format!("{f_}-{}", f.action))
+                .filter(|_| false);
+            p.ctx.errors.push(fe);
+            dossier_view(&state, p, id, status).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct IntakeForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    procedure_code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    address: String,
+}
+
+#[derive(Template)]
+#[template(path = "intake.html")]
+struct IntakePage {
+    tr: Tr,
+    ctx: PageCtx,
+    procedures: Vec<(String, String)>,
+    form: IntakeForm,
+}
+
+async fn intake_view(state: &WebState, p: Page, form: IntakeForm, status: StatusCode) -> Response {
+    let Some((_, tenant)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
+    match state.app.procedures(tenant, None).await {
+        Ok(list) => {
+            let procedures = list
+                .into_iter()
+                .map(|x| {
+                    (
+                        x.spec.code.clone(),
+                        format!("{} – {}", x.spec.code, x.spec.name),
+                    )
+                })
+                .collect();
+            render(
+                status,
+                IntakePage {
+                    tr: p.tr,
+                    ctx: p.ctx,
+                    procedures,
+                    form,
+                },
+            )
+        }
+        Err(e) => error_page(p, e),
+    }
+}
+
+async fn intake_page(State(state): State<WebState>, p: Page) -> Response {
+    intake_view(&state, p, IntakeForm::default(), StatusCode::OK).await
+}
+
+async fn intake(State(state): State<WebState>, mut p: Page, Form(f): Form<IntakeForm>) -> Response {
+    let Some((actor, tenant)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
+    if !csrf_ok(&p, &f.csrf_token) {
+        return csrf_refused(p);
+    }
+    let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let intake = sen_app::dossiers::Intake {
+        procedure_code: f.procedure_code.clone(),
+        applicant: sen_app::dossiers::Applicant {
+            name: f.name.clone(),
+            phone: opt(&f.phone),
+            email: opt(&f.email),
+            id_number: opt(&f.id_number),
+            address: opt(&f.address),
+        },
+        receiving_unit_id: None,
+    };
+    match state.app.receive_at_counter(&actor, tenant, intake).await {
+        Ok(d) => Redirect::to(&format!("/can-bo/ho-so/{}?ok=received", d.row.id)).into_response(),
+        Err(e) => {
+            let (status, mut fe) = error_of(p.tr, e);
+            fe.field = fe.field.map(|x| match x.as_str() {
+                "applicant.name" => "name".into(),
+                "applicant.phone" => "phone".into(),
+                "applicant.email" => "email".into(),
+                "applicant.id_number" => "id_number".into(),
+                _ => "procedure_code".into(),
+            });
+            p.ctx.errors.push(fe);
+            intake_view(&state, p, f, status).await
+        }
+    }
+}
