@@ -91,6 +91,15 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("api_text", "Hệ thống của các cơ quan kết nối qua API JSON có tài liệu:", "Agencies' systems connect through the documented JSON API:"),
 ];
 
+/// "tiếp nhận hồ sơ" → "Tiếp nhận hồ sơ".
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tr {
     pub en: bool,
@@ -149,8 +158,8 @@ impl Tr {
 
     pub fn action(&self, s: &str) -> String {
         match sen_domain::dossier::ActionKind::parse(s) {
-            Ok(a) if self.en => a.label_en().to_string(),
-            Ok(a) => a.label_vi().to_string(),
+            Ok(a) if self.en => capitalise(a.label_en()),
+            Ok(a) => capitalise(a.label_vi()),
             Err(_) if s == "submitted" => (if self.en {
                 "Submitted"
             } else {

@@ -1,0 +1,269 @@
+//! The server-rendered pages, driven as a browser without JavaScript would:
+//! GET pages, POST forms with the session cookie and the form's CSRF token.
+
+mod common;
+
+use common::spawn;
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let i = html
+        .find(start)
+        .unwrap_or_else(|| panic!("«{start}» not in page"))
+        + start.len();
+    let j = html[i..].find(end).unwrap() + i;
+    &html[i..j]
+}
+
+struct Browser {
+    http: Client,
+    base: String,
+    cookie: String,
+}
+
+impl Browser {
+    fn new(base: &str) -> Browser {
+        Browser {
+            http: Client::builder().redirect(Policy::none()).build().unwrap(),
+            base: base.into(),
+            cookie: String::new(),
+        }
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status();
+        (s, r.text().await.unwrap())
+    }
+
+    async fn post(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, Option<String>) {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status();
+        if let Some(c) = r.headers().get("set-cookie") {
+            self.cookie = c.to_str().unwrap().split(';').next().unwrap().to_string();
+        }
+        let loc = r
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string());
+        assert_ne!(s, 500);
+        (s, r.text().await.unwrap(), loc)
+    }
+}
+
+#[tokio::test]
+async fn public_pages_in_vietnamese_and_english() {
+    let a = spawn().await;
+    let b = Browser::new(&a.base);
+    let (s, html) = b.get("/thu-tuc?q=ho+tich").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("<html lang=\"vi\">"));
+    assert!(
+        html.contains("Cấp bản sao trích lục hộ tịch"),
+        "accent-insensitive search"
+    );
+    assert!(!html.contains("Cấp giấy phép xây dựng"));
+    let (s, html) = b.get("/thu-tuc/2.000488").await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("Công an tỉnh")
+            && html.contains("200.000 đồng")
+            && html.contains("10 ngày làm việc"),
+        "{html}"
+    );
+    let (s, html) = b.get("/thu-tuc/9.999").await;
+    assert_eq!(s, 404);
+    assert!(html.contains("Không tìm thấy thủ tục"));
+    let (s, html) = b.get("/tra-cuu?ma=KHONG-CO").await;
+    assert_eq!(s, 404);
+    assert!(
+        html.contains("error-summary") && html.contains("href=\"#ma\""),
+        "{html}"
+    );
+    // English by cookie after the language link.
+    let r = b
+        .http
+        .get(format!("{}/ngon-ngu?to=en&back=/thu-tuc", a.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/thu-tuc");
+    let r = b
+        .http
+        .get(format!("{}/ngon-ngu?to=en&back=//evil.example", a.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/", "no open redirect");
+    let html = b
+        .http
+        .get(format!("{}/thu-tuc", a.base))
+        .header("cookie", "sen_lang=en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<html lang=\"en\">") && html.contains("Processing time"));
+    // Static assets are served; the page stays small.
+    let (s, css) = b.get("/static/sen.css").await;
+    assert_eq!(s, 200);
+    let (_, home) = b.get("/").await;
+    assert!(home.len() + css.len() < 100 * 1024);
+}
+
+#[tokio::test]
+async fn an_officer_receives_hands_off_and_the_public_sees_it() {
+    let a = spawn().await;
+    let mut b = Browser::new(&a.base);
+    let (s, _) = b.get("/can-bo").await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "the queue needs a sign-in");
+    let (s, html, _) = b
+        .post(
+            "/can-bo/dang-nhap",
+            &[("username", "motcua"), ("password", "sai-mat-khau")],
+        )
+        .await;
+    assert_eq!(s, 401);
+    assert!(
+        html.contains("Sai tên đăng nhập hoặc mật khẩu") && html.contains("id=\"error-summary\"")
+    );
+    let (s, _, loc) = b
+        .post(
+            "/can-bo/dang-nhap",
+            &[
+                ("username", "motcua"),
+                ("password", sen_app::demo::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (s, loc.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/can-bo"))
+    );
+    let (_, html) = b.get("/can-bo/tiep-nhan").await;
+    let csrf = between(&html, "name=\"csrf_token\" value=\"", "\"").to_string();
+
+    // A form without the token is refused; one with a missing phone gets the error summary.
+    let (s, _, _) = b
+        .post(
+            "/can-bo/tiep-nhan",
+            &[
+                ("procedure_code", "1.001193"),
+                ("name", "Lê Thị Lan"),
+                ("phone", "0903334444"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 403);
+    let (s, html, _) = b
+        .post(
+            "/can-bo/tiep-nhan",
+            &[
+                ("csrf_token", &csrf),
+                ("procedure_code", "1.001193"),
+                ("name", "Lê Thị Lan"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(
+        html.contains("href=\"#phone\"") && html.contains("value=\"Lê Thị Lan\""),
+        "the form keeps what was typed"
+    );
+    let (s, _, loc) = b
+        .post(
+            "/can-bo/tiep-nhan",
+            &[
+                ("csrf_token", &csrf),
+                ("procedure_code", "1.001193"),
+                ("name", "Lê Thị Lan"),
+                ("phone", "0903334444"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let page = loc.unwrap();
+    let (_, html) = b.get(&page).await;
+    assert!(html.contains("Đã tiếp nhận hồ sơ.") && html.contains("role=\"status\""));
+    let code = between(&html, "<h1>Hồ sơ ", "</h1>").to_string();
+    assert!(html.contains("value=\"hand_off\""), "{html}");
+    let id = page
+        .trim_start_matches("/can-bo/ho-so/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let (s, _, loc) = b
+        .post(
+            &format!("/can-bo/ho-so/{id}/thao-tac"),
+            &[
+                ("csrf_token", &csrf),
+                ("action", "hand_off"),
+                ("to_step", "xu_ly"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{loc:?}");
+    // A wrong action shows the reason on the page.
+    let (s, html, _) = b
+        .post(
+            &format!("/can-bo/ho-so/{id}/thao-tac"),
+            &[("csrf_token", &csrf), ("action", "return")],
+        )
+        .await;
+    assert_eq!(s, 409);
+    assert!(html.contains("error-summary"));
+
+    // The public lookup page shows the new status.
+    let anon = Browser::new(&a.base);
+    let (s, html) = anon.get(&format!("/tra-cuu?ma={code}")).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("Đang xử lý") && html.contains("Tiếp nhận"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("Lê Thị Lan"),
+        "no personal data without proof"
+    );
+    let (_, html) = anon.get(&format!("/tra-cuu?ma={code}&xac-minh=4444")).await;
+    assert!(html.contains("Lê Thị Lan"));
+
+    // The specialist sees it in the queue; the officer signs out.
+    let mut sp = Browser::new(&a.base);
+    sp.post(
+        "/can-bo/dang-nhap",
+        &[
+            ("username", "chuyenvien"),
+            ("password", sen_app::demo::DEMO_PASSWORD),
+        ],
+    )
+    .await;
+    let (_, html) = sp.get("/can-bo").await;
+    assert!(html.contains(&code));
+    let (s, _, loc) = b.post("/can-bo/dang-xuat", &[("csrf_token", &csrf)]).await;
+    assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some("/")));
+    let (s, _) = b.get("/can-bo").await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+}
