@@ -24,6 +24,8 @@
 //! is sent again. The e-mail `Message-ID` and the SMS concatenation reference
 //! are both derived from the idempotency key, so a repeat is recognisable.
 
+#![warn(missing_docs)]
+
 pub mod dispatch;
 mod message;
 pub mod smpp;

@@ -226,7 +226,10 @@ impl fmt::Debug for Pdu {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pdu")
             .field("command_id", &format_args!("0x{:08X}", self.command_id))
-            .field("command_status", &format_args!("0x{:08X}", self.command_status))
+            .field(
+                "command_status",
+                &format_args!("0x{:08X}", self.command_status),
+            )
             .field("sequence_number", &self.sequence_number)
             .field("body_len", &self.body.len())
             .finish()
@@ -275,7 +278,8 @@ impl Pdu {
         if frame.len() < HEADER_LEN {
             return Err(PduError::Truncated("header"));
         }
-        let word = |i: usize| u32::from_be_bytes([frame[i], frame[i + 1], frame[i + 2], frame[i + 3]]);
+        let word =
+            |i: usize| u32::from_be_bytes([frame[i], frame[i + 1], frame[i + 2], frame[i + 3]]);
         let len = Pdu::check_length(word(0))?;
         if len != frame.len() {
             return Err(PduError::BadLength(word(0)));
@@ -290,7 +294,12 @@ impl Pdu {
 }
 
 /// Appends a C-octet string of at most `max` octets including its NUL.
-pub fn put_cstr(out: &mut Vec<u8>, field: &'static str, value: &str, max: usize) -> Result<(), PduError> {
+pub fn put_cstr(
+    out: &mut Vec<u8>,
+    field: &'static str,
+    value: &str,
+    max: usize,
+) -> Result<(), PduError> {
     let bytes = value.as_bytes();
     if bytes.contains(&0) {
         return Err(PduError::EmbeddedNul(field));
@@ -340,7 +349,10 @@ impl<'a> Reader<'a> {
     /// `n` octets.
     pub fn bytes(&mut self, field: &'static str, n: usize) -> Result<&'a [u8], PduError> {
         let end = self.pos.checked_add(n).ok_or(PduError::Truncated(field))?;
-        let s = self.data.get(self.pos..end).ok_or(PduError::Truncated(field))?;
+        let s = self
+            .data
+            .get(self.pos..end)
+            .ok_or(PduError::Truncated(field))?;
         self.pos = end;
         Ok(s)
     }
@@ -488,7 +500,12 @@ impl SubmitSm {
         b.push(self.esm_class);
         b.push(self.protocol_id);
         b.push(self.priority_flag);
-        put_cstr(&mut b, "schedule_delivery_time", &self.schedule_delivery_time, 17)?;
+        put_cstr(
+            &mut b,
+            "schedule_delivery_time",
+            &self.schedule_delivery_time,
+            17,
+        )?;
         put_cstr(&mut b, "validity_period", &self.validity_period, 17)?;
         b.push(self.registered_delivery);
         b.push(self.replace_if_present_flag);
@@ -623,10 +640,22 @@ mod tests {
         };
         assert!(bind.encode().is_ok());
         bind.system_id.push('a');
-        assert!(matches!(bind.encode(), Err(PduError::TooLong { field: "system_id", .. })));
+        assert!(matches!(
+            bind.encode(),
+            Err(PduError::TooLong {
+                field: "system_id",
+                ..
+            })
+        ));
         bind.system_id.pop();
         bind.password.push('p');
-        assert!(matches!(bind.encode(), Err(PduError::TooLong { field: "password", .. })));
+        assert!(matches!(
+            bind.encode(),
+            Err(PduError::TooLong {
+                field: "password",
+                ..
+            })
+        ));
         bind.password = "a\0b".into();
         assert_eq!(bind.encode(), Err(PduError::EmbeddedNul("password")));
     }
@@ -655,10 +684,22 @@ mod tests {
         s.short_message = vec![0x41; MAX_SHORT_MESSAGE];
         assert!(s.encode().is_ok());
         s.short_message.push(0x41);
-        assert!(matches!(s.encode(), Err(PduError::TooLong { field: "short_message", .. })));
+        assert!(matches!(
+            s.encode(),
+            Err(PduError::TooLong {
+                field: "short_message",
+                ..
+            })
+        ));
         let mut s = sample_submit();
         s.destination_addr = "1".repeat(21);
-        assert!(matches!(s.encode(), Err(PduError::TooLong { field: "destination_addr", .. })));
+        assert!(matches!(
+            s.encode(),
+            Err(PduError::TooLong {
+                field: "destination_addr",
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -667,16 +708,28 @@ mod tests {
         for cut in 0..body.len() {
             assert!(SubmitSm::decode(&body[..cut]).is_err(), "cut at {cut}");
         }
-        assert_eq!(Reader::new(b"abc").cstr("x", 16), Err(PduError::BadCString("x", 16)));
-        assert_eq!(Reader::new(b"abcdef\0").cstr("x", 4), Err(PduError::BadCString("x", 4)));
+        assert_eq!(
+            Reader::new(b"abc").cstr("x", 16),
+            Err(PduError::BadCString("x", 16))
+        );
+        assert_eq!(
+            Reader::new(b"abcdef\0").cstr("x", 4),
+            Err(PduError::BadCString("x", 4))
+        );
     }
 
     #[test]
     fn responses() {
         assert_eq!(decode_submit_sm_resp(b"").unwrap(), None);
-        assert_eq!(decode_submit_sm_resp(b"id-42\0").unwrap().as_deref(), Some("id-42"));
+        assert_eq!(
+            decode_submit_sm_resp(b"id-42\0").unwrap().as_deref(),
+            Some("id-42")
+        );
         assert!(decode_submit_sm_resp(b"no-nul").is_err());
-        assert_eq!(decode_bind_resp(b"SMSC\0").unwrap().as_deref(), Some("SMSC"));
+        assert_eq!(
+            decode_bind_resp(b"SMSC\0").unwrap().as_deref(),
+            Some("SMSC")
+        );
         assert_eq!(decode_bind_resp(b"").unwrap(), None);
     }
 
