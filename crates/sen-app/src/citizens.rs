@@ -49,7 +49,7 @@ impl App {
     pub async fn citizen_request_code(&self, address: &str) -> Result<(), AppError> {
         let addr = Address::parse(address)?;
         let key = addr.key();
-        let now = chrono::Utc::now();
+        let now = self.now();
         let hour_ago = fmt_time(now - chrono::Duration::hours(1));
         if store::otps_requested_since(&self.db, &key, &hour_ago).await?
             >= self.settings.otp_per_hour
@@ -86,6 +86,7 @@ impl App {
                         "Mã xác thực Sen / Sen sign-in code",
                         &body,
                         &format!("otp:{}", otp.id),
+                        &otp.created_at,
                     )
                     .await?;
                     Ok::<_, AppError>(())
@@ -100,7 +101,7 @@ impl App {
         let addr = Address::parse(address)?;
         let key = addr.key();
         let code = code.trim().to_string();
-        let now = fmt_time(chrono::Utc::now());
+        let now = fmt_time(self.now());
         let db = self.db.clone();
         let citizen = self
             .db

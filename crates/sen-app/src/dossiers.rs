@@ -709,12 +709,20 @@ pub struct AvailableAction {
 impl App {
     /// The actions `actor` may take on the dossier now: allowed by its
     /// status, by the process step, and by the actor's roles.
-    pub async fn available_actions(&self, actor: &Actor, id: Uuid) -> Result<Vec<AvailableAction>, AppError> {
+    pub async fn available_actions(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<Vec<AvailableAction>, AppError> {
         let d = self.dossier(actor, id).await?;
         let procedure = self.procedure_by_id(d.row.procedure_id).await?;
         let process = procedure.process();
         let proj = projection(&d.row)?;
-        let step = proj.domain.step.clone().or_else(|| process.steps.first().map(|s| s.id.clone()));
+        let step = proj
+            .domain
+            .step
+            .clone()
+            .or_else(|| process.steps.first().map(|s| s.id.clone()));
         let current = step.as_deref().and_then(|s| process.step(s));
         let grants = match actor {
             Actor::Staff { grants, .. } => grants.clone(),
@@ -739,7 +747,11 @@ impl App {
             };
             let mut path = vec![unit];
             path.extend(sen_store::org::ancestors_ro(&self.db, unit).await?);
-            let permitted = matches!(actor, Actor::Operator) || kind.permissions().iter().any(|p| access::is_allowed(&grants, *p, &path));
+            let permitted = matches!(actor, Actor::Operator)
+                || kind
+                    .permissions()
+                    .iter()
+                    .any(|p| access::is_allowed(&grants, *p, &path));
             if !permitted {
                 continue;
             }
@@ -750,7 +762,12 @@ impl App {
                     .filter_map(|id| process.step(id))
                     .map(|st| (st.id.clone(), st.name.clone()))
                     .collect(),
-                (ActionKind::SendBack, Some(s)) => process.steps.iter().filter(|st| &st.id != s).map(|st| (st.id.clone(), st.name.clone())).collect(),
+                (ActionKind::SendBack, Some(s)) => process
+                    .steps
+                    .iter()
+                    .filter(|st| &st.id != s)
+                    .map(|st| (st.id.clone(), st.name.clone()))
+                    .collect(),
                 _ => Vec::new(),
             };
             out.push(AvailableAction { kind, steps });
@@ -797,6 +814,8 @@ async fn queue_notice(
     n: Notice,
     event_id: &str,
 ) -> Result<(), AppError> {
+    // Due at once (the row's own time, which follows the app's clock).
+    let now = row.updated_at.clone();
     let (subject, body) = notice_text(row, n);
     if let Some(phone) = &row.applicant_phone {
         outbox::enqueue(
@@ -806,6 +825,7 @@ async fn queue_notice(
             &subject,
             &body,
             &format!("{event_id}:sms"),
+            &now,
         )
         .await?;
     }
@@ -817,6 +837,7 @@ async fn queue_notice(
             &subject,
             &body,
             &format!("{event_id}:email"),
+            &now,
         )
         .await?;
     }

@@ -27,6 +27,7 @@ impl App {
     /// holding it, so that they extend with an apology (Form 04) in time.
     pub async fn scan_deadlines(&self) -> Result<ScanReport, AppError> {
         let now = self.now_local();
+        let stamp = sen_store::fmt_time(self.now());
         let end_of_today = format!("{}T23:59", now.date().format("%Y-%m-%d"));
         let start_of_today = format!("{}T00:00", now.date().format("%Y-%m-%d"));
         let mut report = ScanReport::default();
@@ -60,7 +61,7 @@ impl App {
             let inserted = self
                 .db
                 .transaction(|tx| {
-                    let (db, mut row, proj, leaders) = (db.clone(), row2.clone(), proj2.clone(), leaders.clone());
+                    let (db, mut row, proj, leaders, stamp) = (db.clone(), row2.clone(), proj2.clone(), leaders.clone(), stamp.clone());
                     Box::pin(async move {
                         let current = store::by_id_in_tx(&db, tx, id).await?.ok_or_else(|| AppError::not_found("dossier", id))?;
                         if current.state != row.state || current.status != row.status {
@@ -89,7 +90,7 @@ impl App {
                                 )
                             };
                             let to = a.email.clone().unwrap_or_default();
-                            outbox::enqueue(tx, "email", &to, &subject, &body, &format!("{}:{}", ev.id, a.id)).await?;
+                            outbox::enqueue(tx, "email", &to, &subject, &body, &format!("{}:{}", ev.id, a.id), &stamp).await?;
                         }
                         Ok(true)
                     })

@@ -10,6 +10,7 @@ pub mod citizens;
 pub mod demo;
 pub mod dossiers;
 pub mod jobs;
+pub mod notify;
 pub mod ops;
 pub mod org;
 pub mod public;

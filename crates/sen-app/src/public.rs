@@ -87,12 +87,20 @@ impl App {
     }
 
     /// The timeline with every detail, for staff who may see the dossier.
-    pub async fn dossier_history(&self, actor: &crate::Actor, id: uuid::Uuid) -> Result<PublicDossier, AppError> {
+    pub async fn dossier_history(
+        &self,
+        actor: &crate::Actor,
+        id: uuid::Uuid,
+    ) -> Result<PublicDossier, AppError> {
         let d = self.dossier(actor, id).await?;
         self.fold_timeline(&d.row, true).await
     }
 
-    async fn fold_timeline(&self, row: &sen_store::dossiers::StoredDossier, verified: bool) -> Result<PublicDossier, AppError> {
+    async fn fold_timeline(
+        &self,
+        row: &sen_store::dossiers::StoredDossier,
+        verified: bool,
+    ) -> Result<PublicDossier, AppError> {
         let evs = events::list(
             &self.db,
             &EventFilter {

@@ -17,6 +17,55 @@ pub struct FileConfig {
     pub lockout_max_failures: Option<usize>,
     pub lockout_window_minutes: Option<i64>,
     pub issuer: Option<String>,
+    pub sms: Option<SmsFile>,
+    pub email: Option<EmailFile>,
+}
+
+/// `[sms]`: the SMSC Sen sends through (SMPP 3.4).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsFile {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub system_id: Option<String>,
+    pub password: Option<String>,
+    pub source_addr: Option<String>,
+}
+
+/// `[email]`: the SMTP relay Sen sends through.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailFile {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub from: Option<String>,
+}
+
+/// Where notices go; `None` keeps them waiting in the outbox.
+#[derive(Clone)]
+pub struct SmsConfig {
+    pub host: String,
+    pub port: u16,
+    pub system_id: String,
+    pub password: String,
+    pub source_addr: Option<String>,
+}
+
+impl std::fmt::Debug for SmsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "SmsConfig {{ {}:{} as {}, password: *** }}",
+            self.host, self.port, self.system_id
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EmailConfig {
+    pub host: String,
+    pub port: u16,
+    pub from: String,
 }
 
 #[derive(Debug, Clone)]
@@ -28,6 +77,8 @@ pub struct Config {
     pub cookie_secure: bool,
     pub settings: sen_app::Settings,
     pub source: Option<PathBuf>,
+    pub sms: Option<SmsConfig>,
+    pub email: Option<EmailConfig>,
 }
 
 fn env(key: &str) -> Option<String> {
@@ -110,7 +161,43 @@ impl Config {
         if let Some(v) = env("ISSUER").or(file.issuer) {
             settings.issuer = v;
         }
+        let sms_file = file.sms.unwrap_or_default();
+        let sms = match env("SMS_HOST").or(sms_file.host) {
+            None => None,
+            Some(host) => Some(SmsConfig {
+                host,
+                port: env("SMS_PORT")
+                    .map(|v| parse("sms.port", &v))
+                    .transpose()?
+                    .or(sms_file.port)
+                    .unwrap_or(2775),
+                system_id: env("SMS_SYSTEM_ID").or(sms_file.system_id).ok_or_else(|| {
+                    anyhow::anyhow!("configuration sms.system_id is required with sms.host")
+                })?,
+                password: env("SMS_PASSWORD")
+                    .or(sms_file.password)
+                    .unwrap_or_default(),
+                source_addr: env("SMS_SOURCE_ADDR").or(sms_file.source_addr),
+            }),
+        };
+        let email_file = file.email.unwrap_or_default();
+        let email = match env("SMTP_HOST").or(email_file.host) {
+            None => None,
+            Some(host) => Some(EmailConfig {
+                host,
+                port: env("SMTP_PORT")
+                    .map(|v| parse("email.port", &v))
+                    .transpose()?
+                    .or(email_file.port)
+                    .unwrap_or(25),
+                from: env("SMTP_FROM").or(email_file.from).ok_or_else(|| {
+                    anyhow::anyhow!("configuration email.from is required with email.host")
+                })?,
+            }),
+        };
         Ok(Config {
+            sms,
+            email,
             data: data.to_path_buf(),
             listen,
             database_url,

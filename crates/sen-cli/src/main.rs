@@ -267,6 +267,60 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "Sen đang chạy tại / Sen is serving on http://{}",
                 listener.local_addr()?
             );
+            // Delivery of the outbox (SMS, e-mail) when the peers are configured.
+            let mut kinds = Vec::new();
+            if cfg.sms.is_some() {
+                kinds.push(sen_notify::ChannelKind::Sms);
+            }
+            if cfg.email.is_some() {
+                kinds.push(sen_notify::ChannelKind::Email);
+            }
+            let mut dispatcher = sen_notify::Dispatcher::new(std::sync::Arc::new(
+                sen_app::notify::OutboxQueue::for_channels(app.clone(), &kinds),
+            ));
+            let mut channels = 0;
+            if let Some(sms) = &cfg.sms {
+                let mut c = sen_notify::smpp::SmppConfig::new(
+                    sms.host.clone(),
+                    sms.port,
+                    sms.system_id.clone(),
+                    sms.password.clone(),
+                );
+                if let Some(src) = &sms.source_addr {
+                    c.source_addr = src.clone();
+                }
+                dispatcher = dispatcher.with_channel(
+                    sen_notify::ChannelKind::Sms,
+                    std::sync::Arc::new(sen_notify::smpp::SmppChannel::new(c)?),
+                );
+                channels += 1;
+            } else {
+                tracing::warn!("no [sms] configured: SMS notices wait in the outbox");
+            }
+            if let Some(email) = &cfg.email {
+                let c = sen_notify::smtp::SmtpConfig::new(
+                    email.host.clone(),
+                    email.port,
+                    email.from.clone(),
+                );
+                dispatcher = dispatcher.with_channel(
+                    sen_notify::ChannelKind::Email,
+                    std::sync::Arc::new(sen_notify::smtp::SmtpChannel::new(c)?),
+                );
+                channels += 1;
+            } else {
+                tracing::warn!("no [email] configured: e-mail notices wait in the outbox");
+            }
+            if channels > 0 {
+                tokio::spawn(async move {
+                    dispatcher
+                        .run(
+                            std::time::Duration::from_secs(5),
+                            std::future::pending::<()>(),
+                        )
+                        .await
+                });
+            }
             // The deadline watch, every minute.
             let watcher = app.clone();
             tokio::spawn(async move {

@@ -2,7 +2,7 @@
 //! change that causes them. Delivery workers claim due rows; the unique
 //! idempotency key makes enqueueing the same message twice a no-op.
 
-use crate::db::{get_i64, get_opt_str, get_str, get_uuid, now_utc, Db, Tx};
+use crate::db::{get_i64, get_opt_str, get_str, get_uuid, Db, Tx};
 use crate::error::StoreError;
 use serde::Serialize;
 use uuid::Uuid;
@@ -32,8 +32,8 @@ pub async fn enqueue(
     subject: &str,
     body: &str,
     idempotency_key: &str,
+    now: &str,
 ) -> Result<bool, StoreError> {
-    let now = now_utc();
     let n = sqlx::query(
         "INSERT INTO outbox (id, channel, recipient, subject, body, idempotency_key, status, attempts, next_attempt_at, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7)
@@ -45,7 +45,7 @@ pub async fn enqueue(
     .bind(subject)
     .bind(body)
     .bind(idempotency_key)
-    .bind(&now)
+    .bind(now)
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -84,4 +84,112 @@ pub async fn count_pending(db: &Db) -> Result<i64, StoreError> {
         .fetch_one(db.pool())
         .await?;
     get_i64(&row, "n")
+}
+
+/// A message claimed for delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    pub id: Uuid,
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub idempotency_key: String,
+    pub attempts: i64,
+}
+
+/// Claims up to `limit` messages due at `now`: pending ones, and ones a
+/// crashed sender claimed whose lease has run out. Claimed messages are
+/// leased until `lease_until`, so that no other sender takes them meanwhile
+/// (PostgreSQL skips rows another claimer holds; SQLite has one writer).
+pub async fn claim_due(
+    db: &Db,
+    channels: &[&str],
+    limit: i64,
+    now: &str,
+    lease_until: &str,
+) -> Result<Vec<Claimed>, StoreError> {
+    if channels.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut tx = db.begin().await?;
+    let skip = match db.backend() {
+        crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        crate::Backend::Sqlite => "",
+    };
+    let ph: Vec<String> = (0..channels.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!(
+        "SELECT id, channel, recipient, subject, body, idempotency_key, attempts FROM outbox
+         WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1 AND channel IN ({})
+         ORDER BY next_attempt_at LIMIT $2{skip}",
+        ph.join(", ")
+    );
+    let mut q = sqlx::query(&sql).bind(now).bind(limit.clamp(1, 1000));
+    for c in channels {
+        q = q.bind(*c);
+    }
+    let rows = q.fetch_all(&mut *tx).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let c = Claimed {
+            id: get_uuid(r, "id")?,
+            channel: get_str(r, "channel")?,
+            recipient: get_str(r, "recipient")?,
+            subject: get_str(r, "subject")?,
+            body: get_str(r, "body")?,
+            idempotency_key: get_str(r, "idempotency_key")?,
+            attempts: get_i64(r, "attempts")?,
+        };
+        sqlx::query("UPDATE outbox SET status = 'sending', next_attempt_at = $1 WHERE id = $2")
+            .bind(lease_until)
+            .bind(c.id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        out.push(c);
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+pub async fn mark_sent(db: &Db, id: Uuid, now: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
+        .bind(now)
+        .bind(id.to_string())
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: the message is tried again at `retry_at`, or
+/// given up (`failed`) when `retry_at` is `None`.
+pub async fn mark_failed(
+    db: &Db,
+    id: Uuid,
+    error: &str,
+    retry_at: Option<&str>,
+) -> Result<(), StoreError> {
+    let error: String = error.chars().take(1000).collect();
+    match retry_at {
+        Some(at) => sqlx::query(
+            "UPDATE outbox SET status = 'pending', attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3",
+        )
+        .bind(error)
+        .bind(at)
+        .bind(id.to_string()),
+        None => sqlx::query("UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = $1 WHERE id = $2")
+            .bind(error)
+            .bind(id.to_string()),
+    }
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Attempts made so far for one message.
+pub async fn attempts(db: &Db, id: Uuid) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT attempts FROM outbox WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_one(db.pool())
+        .await?;
+    get_i64(&row, "attempts")
 }

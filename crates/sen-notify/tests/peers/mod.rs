@@ -404,7 +404,11 @@ impl SmtpSink {
     /// Starts the server; returns once it accepts connections.
     pub async fn start(&mut self) {
         assert!(self.child.is_none(), "already started");
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/smtp_sink.py");
+        // Relative to this crate, so that other crates' tests can include this module.
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../sen-notify/tests/peers/smtp_sink.py"
+        );
         let mut child = Command::new(python())
             .arg(script)
             .arg(self.port.to_string())
