@@ -990,14 +990,40 @@ struct YearQuery {
     year: Option<i32>,
 }
 
-async fn calendar_view(state: &WebState, p: Page, year: Option<i32>, status: StatusCode) -> Response {
-    let Some((actor, tenant)) = staff(&p) else { return Redirect::to("/can-bo/dang-nhap").into_response() };
-    let year = year.filter(|y| (1900..=2100).contains(y)).unwrap_or_else(|| state.app.now_local().date().format("%Y").to_string().parse().unwrap_or(2026));
+async fn calendar_view(
+    state: &WebState,
+    p: Page,
+    year: Option<i32>,
+    status: StatusCode,
+) -> Response {
+    let Some((actor, tenant)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
+    let year = year
+        .filter(|y| (1900..=2100).contains(y))
+        .unwrap_or_else(|| {
+            state
+                .app
+                .now_local()
+                .date()
+                .format("%Y")
+                .to_string()
+                .parse()
+                .unwrap_or(2026)
+        });
     let load = async {
         let cal = state.app.calendar(tenant).await?;
         let decisions = state.app.calendar_decisions(tenant).await?;
         let root = state.app.root_unit(tenant).await?;
-        let can_edit = state.app.require(&actor, sen_domain::access::Permission::CatalogueManage, root).await.is_ok();
+        let can_edit = state
+            .app
+            .require(
+                &actor,
+                sen_domain::access::Permission::CatalogueManage,
+                root,
+            )
+            .await
+            .is_ok();
         Ok::<_, AppError>((cal, decisions, can_edit))
     };
     match load.await {
@@ -1011,7 +1037,11 @@ async fn calendar_view(state: &WebState, p: Page, year: Option<i32>, status: Sta
                         sen_calendar::HolidayKind::Compensatory => "compensatory",
                         sen_calendar::HolidayKind::Decision => "decision",
                     };
-                    let date = if p.tr.en { h.date.format("%-d %B %Y").to_string() } else { sen_domain::vi::long_date(h.date) };
+                    let date = if p.tr.en {
+                        h.date.format("%-d %B %Y").to_string()
+                    } else {
+                        sen_domain::vi::long_date(h.date)
+                    };
                     (date, if p.tr.en { h.name_en } else { h.name_vi }, kind)
                 })
                 .collect();
@@ -1020,19 +1050,41 @@ async fn calendar_view(state: &WebState, p: Page, year: Option<i32>, status: Sta
                 .map(|d| {
                     let (kind, name) = match &d.decision {
                         sen_calendar::Decision::DayOff { name, .. } => ("day_off", name.clone()),
-                        sen_calendar::Decision::WorkingDay { name, .. } => ("working_day", name.clone()),
+                        sen_calendar::Decision::WorkingDay { name, .. } => {
+                            ("working_day", name.clone())
+                        }
                         sen_calendar::Decision::NotHoliday { .. } => ("not_holiday", String::new()),
                     };
-                    DecisionRow { id: d.id, date: d.decision.date().format("%d/%m/%Y").to_string(), kind, name, reference: d.reference }
+                    DecisionRow {
+                        id: d.id,
+                        date: d.decision.date().format("%d/%m/%Y").to_string(),
+                        kind,
+                        name,
+                        reference: d.reference,
+                    }
                 })
                 .collect();
-            render(status, CalendarPage { tr: p.tr, ctx: p.ctx, year, holidays, decisions, can_edit })
+            render(
+                status,
+                CalendarPage {
+                    tr: p.tr,
+                    ctx: p.ctx,
+                    year,
+                    holidays,
+                    decisions,
+                    can_edit,
+                },
+            )
         }
         Err(e) => error_page(p, e),
     }
 }
 
-async fn calendar_page(State(state): State<WebState>, p: Page, Query(q): Query<YearQuery>) -> Response {
+async fn calendar_page(
+    State(state): State<WebState>,
+    p: Page,
+    Query(q): Query<YearQuery>,
+) -> Response {
     calendar_view(&state, p, q.year, StatusCode::OK).await
 }
 
@@ -1048,26 +1100,56 @@ struct DecisionForm {
     reference: String,
 }
 
-async fn calendar_add(State(state): State<WebState>, mut p: Page, Form(f): Form<DecisionForm>) -> Response {
-    let Some((actor, tenant)) = staff(&p) else { return Redirect::to("/can-bo/dang-nhap").into_response() };
+async fn calendar_add(
+    State(state): State<WebState>,
+    mut p: Page,
+    Form(f): Form<DecisionForm>,
+) -> Response {
+    let Some((actor, tenant)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
     if !csrf_ok(&p, &f.csrf_token) {
         return csrf_refused(p);
     }
     let date = chrono::NaiveDate::parse_from_str(&f.date, "%Y-%m-%d");
     let result = match (date, f.kind.as_str()) {
-        (Err(_), _) => Err(AppError::Invalid(sen_domain::Invalid::new("date", "Ngày không hợp lệ", "invalid date"))),
-        (Ok(date), "day_off") => Ok(sen_calendar::Decision::DayOff { date, name: f.name.clone() }),
-        (Ok(date), "working_day") => Ok(sen_calendar::Decision::WorkingDay { date, name: f.name.clone() }),
+        (Err(_), _) => Err(AppError::Invalid(sen_domain::Invalid::new(
+            "date",
+            "Ngày không hợp lệ",
+            "invalid date",
+        ))),
+        (Ok(date), "day_off") => Ok(sen_calendar::Decision::DayOff {
+            date,
+            name: f.name.clone(),
+        }),
+        (Ok(date), "working_day") => Ok(sen_calendar::Decision::WorkingDay {
+            date,
+            name: f.name.clone(),
+        }),
         (Ok(date), "not_holiday") => Ok(sen_calendar::Decision::NotHoliday { date }),
-        _ => Err(AppError::Invalid(sen_domain::Invalid::new("kind", "Loại quyết định không hợp lệ", "invalid kind"))),
+        _ => Err(AppError::Invalid(sen_domain::Invalid::new(
+            "kind",
+            "Loại quyết định không hợp lệ",
+            "invalid kind",
+        ))),
     };
-    let year = date.ok().map(|d| d.format("%Y").to_string().parse().unwrap_or(2026));
+    let year = date
+        .ok()
+        .map(|d| d.format("%Y").to_string().parse().unwrap_or(2026));
     let result = match result {
-        Ok(d) => state.app.add_calendar_decision(&actor, tenant, d, &f.reference).await.map(|_| ()),
+        Ok(d) => state
+            .app
+            .add_calendar_decision(&actor, tenant, d, &f.reference)
+            .await
+            .map(|_| ()),
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Redirect::to(&format!("/can-bo/lich?year={}&ok=done", year.unwrap_or(2026))).into_response(),
+        Ok(()) => Redirect::to(&format!(
+            "/can-bo/lich?year={}&ok=done",
+            year.unwrap_or(2026)
+        ))
+        .into_response(),
         Err(e) => {
             let (status, mut fe) = error_of(p.tr, e);
             fe.field = Some(match fe.field.as_deref() {
@@ -1089,12 +1171,22 @@ struct RemoveForm {
     id: Uuid,
 }
 
-async fn calendar_remove(State(state): State<WebState>, p: Page, Form(f): Form<RemoveForm>) -> Response {
-    let Some((actor, tenant)) = staff(&p) else { return Redirect::to("/can-bo/dang-nhap").into_response() };
+async fn calendar_remove(
+    State(state): State<WebState>,
+    p: Page,
+    Form(f): Form<RemoveForm>,
+) -> Response {
+    let Some((actor, tenant)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
     if !csrf_ok(&p, &f.csrf_token) {
         return csrf_refused(p);
     }
-    match state.app.remove_calendar_decision(&actor, tenant, f.id).await {
+    match state
+        .app
+        .remove_calendar_decision(&actor, tenant, f.id)
+        .await
+    {
         Ok(()) => Redirect::to("/can-bo/lich?ok=done").into_response(),
         Err(e) => error_page(p, e),
     }
