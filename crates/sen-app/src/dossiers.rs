@@ -373,7 +373,13 @@ impl App {
             Actor::Citizen { id: c } if d.row.citizen_id == Some(*c) => Ok(d),
             Actor::Citizen { .. } => Err(AppError::not_found("dossier", id)),
             _ => {
-                for unit in [d.row.current_unit_id, d.row.receiving_unit_id] {
+                // The unit holding it, the desk that received it, and the lead
+                // agency, which answers for it throughout.
+                let procedure = self.procedure_by_id(d.row.procedure_id).await?;
+                let lead = self
+                    .unit_id_by_code(d.row.tenant_id, &procedure.spec.competent_units[0])
+                    .await?;
+                for unit in [d.row.current_unit_id, d.row.receiving_unit_id, lead] {
                     for p in [
                         Permission::DossierReceive,
                         Permission::DossierProcess,
@@ -471,23 +477,7 @@ impl App {
                 }
             }
             Actor::Staff { grants, .. } => {
-                let unit = match kind {
-                    // The desk's own acts, and what the applicant does through the desk.
-                    ActionKind::Receive
-                    | ActionKind::Return
-                    | ActionKind::RejectAtIntake
-                    | ActionKind::Supplement
-                    | ActionKind::Withdraw
-                    | ActionKind::Rate => row.receiving_unit_id,
-                    _ => row.current_unit_id,
-                };
-                let mut path = vec![unit];
-                path.extend(sen_store::org::ancestors_ro(&self.db, unit).await?);
-                if !kind
-                    .permissions()
-                    .iter()
-                    .any(|p| access::is_allowed(grants, *p, &path))
-                {
+                if !self.staff_may(grants, kind, &row, &procedure).await? {
                     return Err(AppError::Forbidden(kind.permissions()[0]));
                 }
             }
@@ -698,6 +688,52 @@ fn compute_change(ctx: &ActionContext, row: StoredDossier) -> Result<Change, App
     })
 }
 
+impl App {
+    /// Whether staff holding `grants` may take `kind` on the dossier: the
+    /// desk's acts (and the applicant's, done at the desk) on the receiving
+    /// unit; the rest on the unit holding the dossier. Refusing, stopping and
+    /// extending may also be done by the leaders of the lead agency, who
+    /// answer for the dossier while another agency works on it.
+    async fn staff_may(
+        &self,
+        grants: &[access::Grant],
+        kind: ActionKind,
+        row: &StoredDossier,
+        procedure: &Procedure,
+    ) -> Result<bool, AppError> {
+        let mut units = vec![match kind {
+            ActionKind::Receive
+            | ActionKind::Return
+            | ActionKind::RejectAtIntake
+            | ActionKind::Supplement
+            | ActionKind::Withdraw
+            | ActionKind::Rate => row.receiving_unit_id,
+            _ => row.current_unit_id,
+        }];
+        if matches!(
+            kind,
+            ActionKind::Refuse | ActionKind::Stop | ActionKind::Extend
+        ) {
+            units.push(
+                self.unit_id_by_code(row.tenant_id, &procedure.spec.competent_units[0])
+                    .await?,
+            );
+        }
+        for unit in units {
+            let mut path = vec![unit];
+            path.extend(sen_store::org::ancestors_ro(&self.db, unit).await?);
+            if kind
+                .permissions()
+                .iter()
+                .any(|p| access::is_allowed(grants, *p, &path))
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
 /// An action the actor can take now, with the steps it may go to.
 #[derive(Debug, Clone, Serialize)]
 pub struct AvailableAction {
@@ -736,22 +772,8 @@ impl App {
             if kind == ActionKind::Rate && proj.domain.rated {
                 continue;
             }
-            let unit = match kind {
-                ActionKind::Receive
-                | ActionKind::Return
-                | ActionKind::RejectAtIntake
-                | ActionKind::Supplement
-                | ActionKind::Withdraw
-                | ActionKind::Rate => d.row.receiving_unit_id,
-                _ => d.row.current_unit_id,
-            };
-            let mut path = vec![unit];
-            path.extend(sen_store::org::ancestors_ro(&self.db, unit).await?);
             let permitted = matches!(actor, Actor::Operator)
-                || kind
-                    .permissions()
-                    .iter()
-                    .any(|p| access::is_allowed(&grants, *p, &path));
+                || self.staff_may(&grants, kind, &d.row, &procedure).await?;
             if !permitted {
                 continue;
             }

@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod citizens;
 pub mod demo;
 pub mod dossiers;
+pub mod forms;
 pub mod jobs;
 pub mod notify;
 pub mod ops;
@@ -36,6 +37,8 @@ pub struct Settings {
     pub otp_per_hour: i64,
     /// Shown in TOTP apps and e-mails.
     pub issuer: String,
+    /// The public address of this server, for links and QR codes on forms.
+    pub public_url: String,
 }
 
 impl Default for Settings {
@@ -46,6 +49,7 @@ impl Default for Settings {
             otp_minutes: 10,
             otp_per_hour: 5,
             issuer: "Sen".into(),
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }

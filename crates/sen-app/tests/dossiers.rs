@@ -594,3 +594,161 @@ async fn concurrent_intakes_get_distinct_gap_free_codes() {
         "the sequence has gaps"
     );
 }
+
+/// The text of a PDF as poppler's pdftotext reads it.
+fn pdf_text(pdf: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!("sen-form-{}.pdf", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by scripts/test");
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success());
+    // Words as read, with line breaks and columns collapsed to single spaces.
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[tokio::test]
+async fn the_forms_say_what_the_event_log_says() {
+    let w = world().await;
+    let desk = w.staff("motcua").await;
+    let justice = w.staff("chuyenvien").await;
+    let police = w.staff("congan").await;
+    let leader = w.staff("lanhdao").await;
+    let d = w
+        .app
+        .receive_at_counter(&desk, w.tenant, intake("2.000488"))
+        .await
+        .unwrap();
+    let id = d.row.id;
+    let code = d.row.code.clone();
+    let forms: Vec<&str> = w
+        .app
+        .dossier_forms(&desk, id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|f| f.number)
+        .collect();
+    assert_eq!(forms, ["01", "06"]);
+    let receipt = pdf_text(&w.app.dossier_form_pdf(&desk, id, "01").await.unwrap());
+    for needle in [
+        code.as_str(),
+        "Nguyễn Thị Hà",
+        "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam",
+        "Nguyễn Thị Một Cửa",
+        "ngày 02 tháng 3 năm 2026",
+        "16 tháng 3 năm 2026",
+        "SỞ TƯ PHÁP",
+    ] {
+        assert!(
+            receipt.contains(needle),
+            "«{needle}» missing from the receipt:\n{receipt}"
+        );
+    }
+
+    w.at(vn(2026, 3, 3, 9, 0));
+    w.app
+        .act(
+            &desk,
+            id,
+            Action::HandOff {
+                to_step: "tham_dinh".into(),
+            },
+        )
+        .await
+        .unwrap();
+    w.app
+        .act(
+            &justice,
+            id,
+            Action::RequestSupplement {
+                reason: "Bản chụp CCCD bị mờ".into(),
+                missing: vec!["Bản chụp Căn cước công dân".into()],
+            },
+        )
+        .await
+        .unwrap();
+    let f02 = pdf_text(&w.app.dossier_form_pdf(&justice, id, "02").await.unwrap());
+    assert!(
+        f02.contains("Bản chụp CCCD bị mờ") && f02.contains("Lê Văn Chuyên"),
+        "{f02}"
+    );
+    w.at(vn(2026, 3, 4, 9, 0));
+    w.app.act(&desk, id, Action::Supplement).await.unwrap();
+    w.app
+        .act(
+            &justice,
+            id,
+            Action::HandOff {
+                to_step: "xac_minh".into(),
+            },
+        )
+        .await
+        .unwrap();
+    w.at(vn(2026, 3, 16, 9, 0));
+    let new_due = NaiveDate::from_ymd_opt(2026, 3, 20)
+        .unwrap()
+        .and_hms_opt(16, 0, 0)
+        .unwrap();
+    w.app
+        .act(
+            &leader,
+            id,
+            Action::Extend {
+                new_due,
+                approved_by: uuid::Uuid::nil(),
+                reason: "Chờ kết quả xác minh của Công an tỉnh".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let f04 = pdf_text(&w.app.dossier_form_pdf(&leader, id, "04").await.unwrap());
+    for needle in [
+        "Chờ kết quả xác minh của Công an tỉnh",
+        "Phạm Minh Lãnh",
+        "20 tháng 3 năm 2026",
+    ] {
+        assert!(
+            f04.contains(needle),
+            "«{needle}» missing from form 04:\n{f04}"
+        );
+    }
+    w.app
+        .act(
+            &police,
+            id,
+            Action::HandOff {
+                to_step: "du_thao".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let f06 = pdf_text(&w.app.dossier_form_pdf(&desk, id, "06").await.unwrap());
+    for needle in [
+        "Tiếp nhận hồ sơ",
+        "Thẩm định, tra cứu lý lịch",
+        "Đinh Văn Công",
+        "Công an tỉnh",
+        "Quá hạn",
+    ] {
+        assert!(
+            f06.contains(needle),
+            "«{needle}» missing from form 06:\n{f06}"
+        );
+    }
+    // A form the dossier does not have is a clear 404, not an empty PDF.
+    assert!(matches!(
+        w.app.dossier_form_pdf(&desk, id, "05").await,
+        Err(sen_app::AppError::NotFound { .. })
+    ));
+    // Someone from another department cannot read the forms.
+    let other = w.staff("chuyenvienxd").await;
+    assert!(w.app.dossier_form_pdf(&other, id, "01").await.is_err());
+}

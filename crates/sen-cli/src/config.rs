@@ -17,6 +17,7 @@ pub struct FileConfig {
     pub lockout_max_failures: Option<usize>,
     pub lockout_window_minutes: Option<i64>,
     pub issuer: Option<String>,
+    pub public_url: Option<String>,
     pub sms: Option<SmsFile>,
     pub email: Option<EmailFile>,
 }
@@ -161,6 +162,9 @@ impl Config {
         if let Some(v) = env("ISSUER").or(file.issuer) {
             settings.issuer = v;
         }
+        settings.public_url = env("PUBLIC_URL")
+            .or(file.public_url)
+            .unwrap_or_else(|| format!("http://{listen}"));
         let sms_file = file.sms.unwrap_or_default();
         let sms = match env("SMS_HOST").or(sms_file.host) {
             None => None,

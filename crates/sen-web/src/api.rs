@@ -56,6 +56,8 @@ pub fn routes() -> Router<WebState> {
         .route("/dossiers", get(list_dossiers).post(receive_dossier))
         .route("/dossiers/{id}", get(get_dossier))
         .route("/dossiers/{id}/actions", post(dossier_action))
+        .route("/dossiers/{id}/forms", get(dossier_forms))
+        .route("/dossiers/{id}/forms/{number}", get(dossier_form))
         .route("/citizen/dossiers", get(list_dossiers).post(submit_dossier))
         .route("/public/dossiers/{code}", get(public_dossier))
         .route("/sms/inbound", post(sms_inbound))
@@ -752,4 +754,33 @@ async fn sms_inbound(
     }
     let reply = state.app.sms_reply(&body.text).await;
     Ok(Json(json!({"to": body.from, "reply": reply})))
+}
+
+async fn dossier_forms(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(
+        json!({ "forms": state.app.dossier_forms(&auth.actor, id).await? }),
+    ))
+}
+
+async fn dossier_form(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiPath((id, number)): ApiPath<(Uuid, String)>,
+) -> ApiResult<Response> {
+    let number = number.trim_end_matches(".pdf").to_string();
+    let pdf = state.app.dossier_form_pdf(&auth.actor, id, &number).await?;
+    let d = state.app.dossier(&auth.actor, id).await?;
+    let disposition = format!("inline; filename=\"mau-{number}-{}.pdf\"", d.row.code);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        pdf,
+    )
+        .into_response())
 }

@@ -51,6 +51,7 @@ fn what_vi(what: &str) -> &'static str {
         "calendar_decision" => "quyết định về lịch làm việc",
         "procedure" => "thủ tục",
         "dossier" => "hồ sơ",
+        "form" => "biểu mẫu",
         _ => "đối tượng",
     }
 }

@@ -140,6 +140,12 @@ pub fn build() -> Value {
         if path.contains("{id}") {
             op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}]);
         }
+        if path.contains("{number}") {
+            op["parameters"] = json!([
+                {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
+                {"name": "number", "in": "path", "required": true, "schema": {"type": "string", "example": "01"}}
+            ]);
+        }
         if path.contains("{code}") {
             op["parameters"] = json!([{"name": "code", "in": "path", "required": true, "schema": {"type": "string"}}]);
         }

@@ -101,6 +101,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("done_ok", "Đã thực hiện.", "Done."),
     ("received_ok", "Đã tiếp nhận hồ sơ.", "The dossier has been received."),
     ("forms", "Biểu mẫu", "Forms"),
+    ("form_prefix", "Mẫu", "Form"),
     ("home_intro", "Tra cứu thủ tục, nộp hồ sơ và theo dõi tình trạng giải quyết.", "Find procedures, apply and follow your dossier."),
     ("units_registered", "đơn vị hành chính đã đăng ký", "administrative units registered"),
     ("today_is", "Hôm nay là", "Today is"),

@@ -694,6 +694,7 @@ struct DossierPage {
     step_name: String,
     actions: Vec<ActionForm>,
     timeline: Vec<sen_app::public::TimelineEntry>,
+    forms: Vec<sen_app::forms::AvailableForm>,
 }
 
 async fn dossier_view(state: &WebState, p: Page, id: Uuid, status: StatusCode) -> Response {
@@ -705,10 +706,11 @@ async fn dossier_view(state: &WebState, p: Page, id: Uuid, status: StatusCode) -
         let procedure = state.app.procedure_by_id(d.row.procedure_id).await?;
         let history = state.app.dossier_history(&actor, id).await?;
         let actions = state.app.available_actions(&actor, id).await?;
-        Ok::<_, AppError>((d, procedure, history, actions))
+        let forms = state.app.dossier_forms(&actor, id).await?;
+        Ok::<_, AppError>((d, procedure, history, actions, forms))
     };
     match load.await {
-        Ok((d, procedure, history, actions)) => {
+        Ok((d, procedure, history, actions, forms)) => {
             let step = d
                 .step
                 .clone()
