@@ -752,6 +752,7 @@ async fn dossier_view(state: &WebState, p: Page, id: Uuid, status: StatusCode) -
                     step_name,
                     actions,
                     timeline: history.timeline,
+                    forms,
                 },
             )
         }
