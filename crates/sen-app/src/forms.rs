@@ -394,3 +394,135 @@ impl App {
             .map_err(|e| AppError::Internal(format!("form {number} of {}: {e}", facts.code)))
     }
 }
+
+impl App {
+    /// Form 07, the register of dossiers (sổ theo dõi hồ sơ) of the desks
+    /// where the actor receives dossiers, for the days `from`..=`to`.
+    pub async fn register_pdf(
+        &self,
+        actor: &Actor,
+        tenant: Uuid,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<u8>, AppError> {
+        if to < from || (to - from).num_days() > 366 {
+            return Err(sen_domain::Invalid::new(
+                "to",
+                "Khoảng thời gian phải từ 1 ngày đến 1 năm",
+                "the period must be 1 day to 1 year",
+            )
+            .into());
+        }
+        let desks: Vec<Uuid> = match actor {
+            Actor::Staff { grants, .. } => grants
+                .iter()
+                .filter(|g| {
+                    g.role
+                        .allows(sen_domain::access::Permission::DossierReceive)
+                        || g.role.allows(sen_domain::access::Permission::ReportRead)
+                })
+                .map(|g| g.unit_id)
+                .collect(),
+            Actor::Operator => vec![self.root_unit(tenant).await?],
+            _ => Vec::new(),
+        };
+        if desks.is_empty() {
+            return Err(AppError::Forbidden(
+                sen_domain::access::Permission::DossierReceive,
+            ));
+        }
+        // The desks and every unit below them.
+        let all = sen_store::org::units(&self.db, tenant, None).await?;
+        let mut units = Vec::new();
+        let mut frontier = desks.clone();
+        while let Some(u) = frontier.pop() {
+            units.push(u);
+            frontier.extend(all.iter().filter(|x| x.parent_id == Some(u)).map(|x| x.id));
+        }
+        let utc = |d: chrono::NaiveDate| {
+            let local = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+            sen_store::fmt_time(chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(
+                local - chrono::Duration::hours(7),
+                chrono::Utc,
+            ))
+        };
+        let rows = sen_store::dossiers::received_between(
+            &self.db,
+            tenant,
+            &units,
+            &utc(from),
+            &utc(to + chrono::Duration::days(1)),
+        )
+        .await?;
+        let agency = self
+            .agency_of(
+                tenant,
+                &all.iter()
+                    .find(|u| u.id == desks[0])
+                    .map(|u| u.code.clone())
+                    .unwrap_or_default(),
+            )
+            .await?;
+        let mut entries = Vec::new();
+        for d in rows {
+            let procedure = self.procedure_by_id(d.procedure_id).await?;
+            let evs = events::list(
+                &self.db,
+                &EventFilter {
+                    object_type: Some("dossier".into()),
+                    object_id: Some(d.id.to_string()),
+                    limit: 1000,
+                    ..Default::default()
+                },
+            )
+            .await?;
+            let day_of = |action: &str| {
+                evs.iter()
+                    .find(|e| e.action == action)
+                    .map(|e| event_local(e).date())
+            };
+            let received_at = d
+                .received_at
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&sen_domain::vi::vn_offset()).naive_local())
+                .unwrap_or_default();
+            let handling = all
+                .iter()
+                .find(|u| u.code == procedure.spec.competent_units[0])
+                .map(|u| u.name.clone())
+                .unwrap_or_default();
+            entries.push(f::RegisterEntry {
+                dossier_code: d.code.clone(),
+                procedure: procedure.spec.name.clone(),
+                sets: 1,
+                applicant_name: d.applicant_name.clone(),
+                applicant_contact: d
+                    .applicant_phone
+                    .clone()
+                    .or(d.applicant_email.clone())
+                    .unwrap_or_default(),
+                handling_unit: handling,
+                received_at,
+                due_at: d.due_at.as_deref().and_then(local).unwrap_or(received_at),
+                transferred_on: day_of("dossier.hand_off"),
+                result_received_on: day_of("dossier.approve_result"),
+                returned_on: day_of("dossier.return"),
+                note: d.timeliness.as_deref().map(|t| match t {
+                    "early" => "Trước hạn".to_string(),
+                    "on_time" => "Đúng hạn".to_string(),
+                    _ => "Quá hạn".to_string(),
+                }),
+            });
+        }
+        let form = f::Form::Register(f::Register {
+            agency,
+            from,
+            to,
+            book: None,
+            entries,
+            signer: None,
+        });
+        f::render(&form).map_err(|e| AppError::Internal(format!("form 07: {e}")))
+    }
+}

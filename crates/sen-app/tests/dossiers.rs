@@ -752,3 +752,130 @@ async fn the_forms_say_what_the_event_log_says() {
     let other = w.staff("chuyenvienxd").await;
     assert!(w.app.dossier_form_pdf(&other, id, "01").await.is_err());
 }
+
+#[tokio::test]
+async fn refusal_stop_and_the_register() {
+    let w = world().await;
+    let desk = w.staff("motcua").await;
+    let justice = w.staff("chuyenvien").await;
+    let leader = w.staff("lanhdao").await;
+    let a = w
+        .app
+        .receive_at_counter(&desk, w.tenant, intake("1.001193"))
+        .await
+        .unwrap();
+    let b = w
+        .app
+        .receive_at_counter(&desk, w.tenant, intake("1.001193"))
+        .await
+        .unwrap();
+    w.app
+        .act(
+            &desk,
+            a.row.id,
+            Action::HandOff {
+                to_step: "xu_ly".into(),
+            },
+        )
+        .await
+        .unwrap();
+    w.app
+        .act(
+            &desk,
+            b.row.id,
+            Action::HandOff {
+                to_step: "xu_ly".into(),
+            },
+        )
+        .await
+        .unwrap();
+    // Refusing and stopping need a reason and a leader.
+    assert!(w
+        .app
+        .act(
+            &justice,
+            a.row.id,
+            Action::Refuse {
+                reason: "Không đủ điều kiện".into()
+            }
+        )
+        .await
+        .is_err());
+    assert!(w
+        .app
+        .act(
+            &leader,
+            a.row.id,
+            Action::Refuse {
+                reason: "  ".into()
+            }
+        )
+        .await
+        .is_err());
+    let r = w
+        .app
+        .act(
+            &leader,
+            a.row.id,
+            Action::Refuse {
+                reason: "Người yêu cầu không thuộc đối tượng được cấp".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.row.status, "refused");
+    let s = w
+        .app
+        .act(
+            &leader,
+            b.row.id,
+            Action::Stop {
+                reason: "Người nộp đề nghị dừng để bổ sung giấy tờ khác".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.row.status, "stopped");
+    let f03 = pdf_text(&w.app.dossier_form_pdf(&desk, a.row.id, "03").await.unwrap());
+    assert!(
+        f03.contains("Người yêu cầu không thuộc đối tượng được cấp") && f03.contains(&a.row.code),
+        "{f03}"
+    );
+    let f05 = pdf_text(&w.app.dossier_form_pdf(&desk, b.row.id, "05").await.unwrap());
+    assert!(f05.contains("dừng để bổ sung giấy tờ khác"), "{f05}");
+    // The public sees the refusal.
+    assert_eq!(
+        w.app
+            .public_lookup(&a.row.code, None)
+            .await
+            .unwrap()
+            .status_label,
+        "Từ chối giải quyết"
+    );
+
+    let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let reg = pdf_text(&w.app.register_pdf(&desk, w.tenant, day, day).await.unwrap());
+    assert!(
+        reg.contains(&a.row.code) && reg.contains(&b.row.code),
+        "{reg}"
+    );
+    let empty = pdf_text(
+        &w.app
+            .register_pdf(
+                &desk,
+                w.tenant,
+                day.succ_opt().unwrap(),
+                day.succ_opt().unwrap(),
+            )
+            .await
+            .unwrap(),
+    );
+    assert!(!empty.contains(&a.row.code));
+    assert!(
+        w.app
+            .register_pdf(&justice, w.tenant, day, day)
+            .await
+            .is_err(),
+        "a specialist keeps no register"
+    );
+}

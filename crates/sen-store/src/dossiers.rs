@@ -222,3 +222,32 @@ pub async fn overdue(
     let rows = q.fetch_all(db.pool()).await?;
     rows.iter().map(from_row).collect()
 }
+
+/// Dossiers received at any of `units` between `from` and `to` (UTC text,
+/// `to` exclusive), in order of receipt.
+pub async fn received_between(
+    db: &Db,
+    tenant: Uuid,
+    units: &[Uuid],
+    from: &str,
+    to: &str,
+) -> Result<Vec<StoredDossier>, StoreError> {
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ph: Vec<String> = (0..units.len()).map(|i| format!("${}", i + 4)).collect();
+    let sql = format!(
+        "SELECT {COLS} FROM dossiers WHERE tenant_id = $1 AND received_at >= $2 AND received_at < $3
+         AND receiving_unit_id IN ({}) ORDER BY received_at, code LIMIT 10000",
+        ph.join(", ")
+    );
+    let mut q = sqlx::query(&sql)
+        .bind(tenant.to_string())
+        .bind(from)
+        .bind(to);
+    for u in units {
+        q = q.bind(u.to_string());
+    }
+    let rows = q.fetch_all(db.pool()).await?;
+    rows.iter().map(from_row).collect()
+}

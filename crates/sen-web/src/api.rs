@@ -58,6 +58,7 @@ pub fn routes() -> Router<WebState> {
         .route("/dossiers/{id}/actions", post(dossier_action))
         .route("/dossiers/{id}/forms", get(dossier_forms))
         .route("/dossiers/{id}/forms/{number}", get(dossier_form))
+        .route("/register", get(register_pdf))
         .route("/citizen/dossiers", get(list_dossiers).post(submit_dossier))
         .route("/public/dossiers/{code}", get(public_dossier))
         .route("/sms/inbound", post(sms_inbound))
@@ -775,6 +776,33 @@ async fn dossier_form(
     let pdf = state.app.dossier_form_pdf(&auth.actor, id, &number).await?;
     let d = state.app.dossier(&auth.actor, id).await?;
     let disposition = format!("inline; filename=\"mau-{number}-{}.pdf\"", d.row.code);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct PeriodQuery {
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+}
+
+async fn register_pdf(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> ApiResult<Response> {
+    let tenant = tenant_of(&auth.actor)?;
+    let pdf = state
+        .app
+        .register_pdf(&auth.actor, tenant, q.from, q.to)
+        .await?;
+    let disposition = format!("inline; filename=\"so-theo-doi-{}-{}.pdf\"", q.from, q.to);
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),
