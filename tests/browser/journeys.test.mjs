@@ -206,3 +206,64 @@ test("an administrator adds a day off to the calendar", async () => {
   const due = await fetch(`${base}/api/v1/calendar/working-days?start=2026-12-30T09:00&n=1`).then((r) => r.json());
   assert.equal(due.due, "2027-01-04T09:00");
 });
+
+test("a citizen signs in with a one-time code, applies online and rates the result", async () => {
+  const page = await (await browser.newContext({ locale: "vi-VN" })).newPage();
+  await page.goto(`${base}/thu-tuc/1.001193`);
+  await page.getByRole("link", { name: "Nộp hồ sơ trực tuyến" }).click();
+  await page.waitForURL(/\/cong-dan\/dang-nhap/);
+  await check(page, "cong-dan-dang-nhap");
+  await page.getByLabel("Số điện thoại hoặc thư điện tử").fill("0966 123 456");
+  await page.getByRole("button", { name: "Gửi mã xác thực" }).click();
+  await page.waitForLoadState();
+  await check(page, "cong-dan-nhap-ma");
+  const code = (await page.locator("#demo-code").innerText()).trim();
+  assert.match(code, /^\d{6}$/);
+  await page.getByLabel("Mã xác thực (6 số)").fill(code);
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await page.waitForURL(/\/thu-tuc\/1\.001193\/nop/);
+  await check(page, "nop-truc-tuyen");
+  assert.equal(await page.getByLabel("Số điện thoại").inputValue(), "0966123456");
+  await page.getByLabel("Họ và tên người nộp").fill("Võ Thị Mỹ Duyên");
+  await page.getByRole("button", { name: "Nộp hồ sơ" }).click();
+  await page.waitForURL(/\/cong-dan\/ho-so/);
+  await check(page, "ho-so-cua-toi");
+  const row = page.locator("tbody tr").first();
+  assert.match(await row.innerText(), /Đã nộp, chờ tiếp nhận/);
+  const dossierCode = (await row.locator("td").first().innerText()).trim();
+
+  // The desk receives it, the department decides, the desk returns it.
+  const login = async (u) => (await fetch(`${base}/api/v1/auth/login`, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: u, password: PASSWORD, want_token: true }),
+  }).then((r) => r.json())).token;
+  const api = async (token, path, body) => {
+    const r = await fetch(`${base}/api/v1${path}`, {
+      method: body ? "POST" : "GET",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const j = await r.json();
+    assert.ok(r.ok, `${path}: ${JSON.stringify(j)}`);
+    return j;
+  };
+  const desk = await login("motcua");
+  const queue = await api(desk, "/dossiers?status=submitted");
+  const d = queue.dossiers.find((x) => x.code === dossierCode);
+  assert.ok(d, "the desk sees the online dossier");
+  await api(desk, `/dossiers/${d.id}/actions`, { action: "receive" });
+  await api(desk, `/dossiers/${d.id}/actions`, { action: "hand_off", to_step: "xu_ly" });
+  const specialist = await login("chuyenvien");
+  await api(specialist, `/dossiers/${d.id}/actions`, { action: "propose_result" });
+  await api(specialist, `/dossiers/${d.id}/actions`, { action: "hand_off", to_step: "phe_duyet" });
+  await api(await login("lanhdao"), `/dossiers/${d.id}/actions`, { action: "approve_result" });
+  await api(desk, `/dossiers/${d.id}/actions`, { action: "return" });
+
+  await page.reload();
+  assert.match(await page.locator("tbody tr").first().innerText(), /Đã trả kết quả/);
+  await page.getByLabel("Mức độ hài lòng (1–5)").selectOption("5");
+  await page.getByRole("button", { name: "Đánh giá mức độ hài lòng" }).click();
+  await page.waitForURL(/ok=rated/);
+  await check(page, "da-danh-gia");
+  assert.match(await page.locator("tbody tr").first().innerText(), /5\/5/);
+});

@@ -46,7 +46,8 @@ const MAX_CODE_ATTEMPTS: i64 = 5;
 impl App {
     /// Sends a 6-digit code to the address. At most `otp_per_hour` codes
     /// per address and hour.
-    pub async fn citizen_request_code(&self, address: &str) -> Result<(), AppError> {
+    /// Returns the code itself only in demo mode (`demo_echo_codes`).
+    pub async fn citizen_request_code(&self, address: &str) -> Result<Option<String>, AppError> {
         let addr = Address::parse(address)?;
         let key = addr.key();
         let now = self.now();
@@ -92,7 +93,16 @@ impl App {
                     Ok::<_, AppError>(())
                 })
             })
-            .await
+            .await?;
+        Ok(self.settings.demo_echo_codes.then_some(code))
+    }
+
+    /// The citizen's phone number or e-mail, for display.
+    pub async fn citizen_label(&self, id: uuid::Uuid) -> Result<String, AppError> {
+        let c = store::by_id(&self.db, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("citizen", id))?;
+        Ok(c.phone.or(c.email).unwrap_or_default())
     }
 
     /// Checks a code; on success signs the citizen in (creating the citizen

@@ -39,6 +39,9 @@ pub struct Settings {
     pub issuer: String,
     /// The public address of this server, for links and QR codes on forms.
     pub public_url: String,
+    /// Demo only (`sen serve --demo`): show a citizen's one-time code on the
+    /// sign-in page as well, for trying Sen without an SMS or mail server.
+    pub demo_echo_codes: bool,
 }
 
 impl Default for Settings {
@@ -50,6 +53,7 @@ impl Default for Settings {
             otp_per_hour: 5,
             issuer: "Sen".into(),
             public_url: "http://127.0.0.1:8080".into(),
+            demo_echo_codes: false,
         }
     }
 }

@@ -255,6 +255,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     tracing::debug!(config = %cfg.describe(), "configuration");
     match cli.command {
         Command::Serve { demo, .. } => {
+            let mut cfg = cfg;
+            // The demo shows citizens' one-time codes on screen too, unless
+            // real SMS/e-mail peers are configured.
+            cfg.settings.demo_echo_codes = demo && cfg.sms.is_none() && cfg.email.is_none();
             let app = open(&cfg).await?;
             if demo {
                 print_demo(&app.load_demo().await?);

@@ -1,5 +1,6 @@
 //! The SMPP 3.4 wire format: the 16-byte header and the bodies of the PDUs an
-//! ESME transmitter needs.
+//! ESME needs: binds, `submit_sm` out and `deliver_sm` in, with the optional
+//! parameters (TLVs) that follow a `deliver_sm`.
 //!
 //! Every PDU is `command_length`, `command_id`, `command_status` and
 //! `sequence_number` (big-endian `u32`s, the length including the header)
@@ -15,11 +16,20 @@ pub mod command {
     pub const BIND_TRANSMITTER: u32 = 0x0000_0002;
     /// Response to [`BIND_TRANSMITTER`].
     pub const BIND_TRANSMITTER_RESP: u32 = 0x8000_0002;
+    /// Bind as a receiver (`deliver_sm` only).
+    pub const BIND_RECEIVER: u32 = 0x0000_0001;
+    /// Response to [`BIND_RECEIVER`].
+    pub const BIND_RECEIVER_RESP: u32 = 0x8000_0001;
+    /// Bind as a transceiver (both directions on one session).
+    pub const BIND_TRANSCEIVER: u32 = 0x0000_0009;
+    /// Response to [`BIND_TRANSCEIVER`].
+    pub const BIND_TRANSCEIVER_RESP: u32 = 0x8000_0009;
     /// Submit one short message.
     pub const SUBMIT_SM: u32 = 0x0000_0004;
     /// Response to [`SUBMIT_SM`].
     pub const SUBMIT_SM_RESP: u32 = 0x8000_0004;
-    /// A message delivered to the ESME (not expected on a transmitter bind).
+    /// A message delivered to the ESME: a mobile-originated SMS or a delivery
+    /// receipt (not expected on a transmitter bind).
     pub const DELIVER_SM: u32 = 0x0000_0005;
     /// Response to [`DELIVER_SM`].
     pub const DELIVER_SM_RESP: u32 = 0x8000_0005;
@@ -438,6 +448,59 @@ pub fn decode_submit_sm_resp(body: &[u8]) -> Result<Option<String>, PduError> {
     Reader::new(body).cstr("message_id", 65).map(Some)
 }
 
+/// Optional parameter tags (SMPP 3.4 §5.3.2) read from a `deliver_sm`.
+pub mod tag {
+    /// The SMSC message id a delivery receipt is about.
+    pub const RECEIPTED_MESSAGE_ID: u16 = 0x001E;
+    /// Reference shared by the segments of a concatenated message (`u16`).
+    pub const SAR_MSG_REF_NUM: u16 = 0x020C;
+    /// Number of segments of a concatenated message (`u8`).
+    pub const SAR_TOTAL_SEGMENTS: u16 = 0x020E;
+    /// This segment's number, from 1 (`u8`).
+    pub const SAR_SEGMENT_SEQNUM: u16 = 0x020F;
+    /// The message text, used instead of `short_message` (up to 64 KiB).
+    pub const MESSAGE_PAYLOAD: u16 = 0x0424;
+    /// The final state of the message a delivery receipt is about (`u8`).
+    pub const MESSAGE_STATE: u16 = 0x0427;
+}
+
+/// One optional parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tlv {
+    /// The parameter tag, one of [`tag`] or another.
+    pub tag: u16,
+    /// The value, without tag and length.
+    pub value: Vec<u8>,
+}
+
+/// Decodes the optional parameters that end a PDU body.
+pub fn decode_tlvs(mut data: &[u8]) -> Result<Vec<Tlv>, PduError> {
+    let mut out = Vec::new();
+    while !data.is_empty() {
+        if data.len() < 4 {
+            return Err(PduError::Truncated("optional parameter header"));
+        }
+        let tag = u16::from_be_bytes([data[0], data[1]]);
+        let len = u16::from_be_bytes([data[2], data[3]]) as usize;
+        let value = data
+            .get(4..4 + len)
+            .ok_or(PduError::Truncated("optional parameter value"))?;
+        out.push(Tlv {
+            tag,
+            value: value.to_vec(),
+        });
+        data = &data[4 + len..];
+    }
+    Ok(out)
+}
+
+/// Appends one optional parameter.
+pub fn put_tlv(out: &mut Vec<u8>, tag: u16, value: &[u8]) {
+    out.extend_from_slice(&tag.to_be_bytes());
+    out.extend_from_slice(&(value.len() as u16).to_be_bytes());
+    out.extend_from_slice(value);
+}
+
 /// The body of `submit_sm` (SMPP 3.4 §4.4.1), without optional parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SubmitSm {
@@ -519,7 +582,11 @@ impl SubmitSm {
     /// Decodes a body (optional parameters after `short_message` are
     /// ignored).
     pub fn decode(body: &[u8]) -> Result<SubmitSm, PduError> {
-        let mut r = Reader::new(body);
+        SubmitSm::read(&mut Reader::new(body))
+    }
+
+    /// Reads the mandatory fields, leaving `r` after `short_message`.
+    fn read(r: &mut Reader<'_>) -> Result<SubmitSm, PduError> {
         let mut s = SubmitSm {
             service_type: r.cstr("service_type", 6)?,
             source_addr_ton: r.u8("source_addr_ton")?,
@@ -542,6 +609,51 @@ impl SubmitSm {
         let len = r.u8("sm_length")? as usize;
         s.short_message = r.bytes("short_message", len)?.to_vec();
         Ok(s)
+    }
+}
+
+/// The body of `deliver_sm` (SMPP 3.4 §4.6.1): the same mandatory fields as
+/// `submit_sm` (`source_addr` is the sender, `destination_addr` the short
+/// code it wrote to), then optional parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DeliverSm {
+    /// The mandatory fields.
+    pub sm: SubmitSm,
+    /// The optional parameters, in the order received.
+    pub tlvs: Vec<Tlv>,
+}
+
+impl DeliverSm {
+    /// Decodes a body.
+    pub fn decode(body: &[u8]) -> Result<DeliverSm, PduError> {
+        let mut r = Reader::new(body);
+        let sm = SubmitSm::read(&mut r)?;
+        let tlvs = decode_tlvs(r.rest())?;
+        Ok(DeliverSm { sm, tlvs })
+    }
+
+    /// Encodes a body (for tests and tools; an ESME only decodes them).
+    pub fn encode(&self) -> Result<Vec<u8>, PduError> {
+        let mut b = self.sm.encode()?;
+        for t in &self.tlvs {
+            if t.value.len() > usize::from(u16::MAX) {
+                return Err(PduError::TooLong {
+                    field: "optional parameter",
+                    len: t.value.len(),
+                    max: usize::from(u16::MAX),
+                });
+            }
+            put_tlv(&mut b, t.tag, &t.value);
+        }
+        Ok(b)
+    }
+
+    /// The value of the first optional parameter with this tag.
+    pub fn tlv(&self, tag: u16) -> Option<&[u8]> {
+        self.tlvs
+            .iter()
+            .find(|t| t.tag == tag)
+            .map(|t| t.value.as_slice())
     }
 }
 
@@ -700,6 +812,44 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn deliver_sm_with_optional_parameters() {
+        let mut body = Vec::new();
+        body.extend_from_slice(b"\0"); // service_type
+        body.extend_from_slice(&[1, 1]);
+        body.extend_from_slice(b"84912345678\0");
+        body.extend_from_slice(&[0, 0]);
+        body.extend_from_slice(b"8077\0");
+        body.extend_from_slice(&[0x00, 0, 0]); // esm_class, protocol_id, priority_flag
+        body.extend_from_slice(b"\0\0"); // schedule, validity
+        // registered_delivery, replace_if_present, data_coding, default_msg_id,
+        // sm_length, "Aạ" in UCS-2
+        body.extend_from_slice(&[0, 0, 8, 0, 4, 0x00, 0x41, 0x1E, 0xA1]);
+        // sar_msg_ref_num 0x1234, sar_total_segments 2, sar_segment_seqnum 1
+        body.extend_from_slice(&[0x02, 0x0C, 0, 2, 0x12, 0x34]);
+        body.extend_from_slice(&[0x02, 0x0E, 0, 1, 2, 0x02, 0x0F, 0, 1, 1]);
+        let d = DeliverSm::decode(&body).unwrap();
+        assert_eq!(
+            (d.sm.source_addr.as_str(), d.sm.source_addr_ton, d.sm.source_addr_npi),
+            ("84912345678", 1, 1)
+        );
+        assert_eq!(d.sm.destination_addr, "8077");
+        assert_eq!(d.sm.data_coding, 8);
+        assert_eq!(d.sm.short_message, [0x00, 0x41, 0x1E, 0xA1]);
+        assert_eq!(d.tlvs.len(), 3);
+        assert_eq!(d.tlv(tag::SAR_MSG_REF_NUM), Some(&[0x12, 0x34][..]));
+        assert_eq!(d.tlv(tag::SAR_TOTAL_SEGMENTS), Some(&[2][..]));
+        assert_eq!(d.tlv(tag::SAR_SEGMENT_SEQNUM), Some(&[1][..]));
+        assert_eq!(d.tlv(tag::MESSAGE_PAYLOAD), None);
+        assert_eq!(d.encode().unwrap(), body);
+        for cut in [body.len() - 1, body.len() - 4, body.len() - 8] {
+            assert!(DeliverSm::decode(&body[..cut]).is_err(), "cut at {cut}");
+        }
+        // no optional parameters at all
+        let d = DeliverSm::decode(&body[..body.len() - 16]).unwrap();
+        assert!(d.tlvs.is_empty());
     }
 
     #[test]

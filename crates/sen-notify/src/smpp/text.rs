@@ -1,4 +1,4 @@
-//! SMS text encoding and concatenation.
+//! SMS text encoding and concatenation, and the decoding of received texts.
 //!
 //! Vietnamese needs UCS-2 (`data_coding` 8): 70 UTF-16 code units fit in one
 //! message (140 octets). A longer text is split into segments of at most 67
@@ -17,6 +17,11 @@
 //!
 //! The text is put in Unicode normalisation form C first, so that a
 //! decomposed `ệ` (e + two combining marks) costs one unit, not three.
+//!
+//! Received texts (`deliver_sm`) are decoded by [`decode`] — UCS-2, Latin-1,
+//! and `data_coding` 0 as the GSM default alphabet or ASCII/Latin-1 (see
+//! [`DefaultAlphabet`]) — after [`split_udh`] has taken off a user data
+//! header and read its concatenation element, if any.
 
 use sha2::{Digest, Sha256};
 use std::ops::Range;
@@ -39,6 +44,11 @@ pub const DEFAULT_SEGMENT: usize = 153;
 /// The most segments a concatenated message can have (the total is one
 /// octet).
 pub const MAX_SEGMENTS: usize = 255;
+
+/// `data_coding` for IA5 (ASCII).
+pub const DATA_CODING_IA5: u8 = 0x01;
+/// `data_coding` for ISO-8859-1.
+pub const DATA_CODING_LATIN1: u8 = 0x03;
 
 /// A text that cannot be sent as an SMS.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -222,6 +232,215 @@ pub fn encode(
         esm_class: if total > 1 { ESM_CLASS_UDHI } else { 0 },
         parts,
     })
+}
+
+/// How a received text with `data_coding` 0 ("SMSC default alphabet") is
+/// read. SMPP leaves the alphabet to the SMSC: most deliver the GSM 03.38
+/// default alphabet one septet per octet (unpacked), some ASCII or
+/// ISO-8859-1. The three agree on letters without diacritics, digits, space,
+/// line breaks and most punctuation, so a query like `TRACUU H99.02-260302-0001`
+/// reads the same whichever it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DefaultAlphabet {
+    /// Guess per message: ISO-8859-1 if any octet is 0x80 or above (GSM
+    /// septets never are); GSM if any octet is a control character other
+    /// than line feed and carriage return (GSM uses them for `@ £ $ _ Δ …`
+    /// and the escape to its extension table); otherwise ASCII.
+    #[default]
+    Auto,
+    /// Always the GSM 03.38 default alphabet and its extension table,
+    /// unpacked.
+    Gsm,
+    /// Always ISO-8859-1 (of which ASCII is the lower half).
+    Latin1,
+}
+
+/// The GSM 03.38 default alphabet, septet to character.
+const GSM_BASIC: [char; 128] = [
+    '@', '£', '$', '¥', 'è', 'é', 'ù', 'ì', 'ò', 'Ç', '\n', 'Ø', 'ø', '\r', 'Å', 'å', //
+    'Δ', '_', 'Φ', 'Γ', 'Λ', 'Ω', 'Π', 'Ψ', 'Σ', 'Θ', 'Ξ', '\u{1B}', 'Æ', 'æ', 'ß', 'É', //
+    ' ', '!', '"', '#', '¤', '%', '&', '\'', '(', ')', '*', '+', ',', '-', '.', '/', //
+    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ':', ';', '<', '=', '>', '?', //
+    '¡', 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', //
+    'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W', 'X', 'Y', 'Z', 'Ä', 'Ö', 'Ñ', 'Ü', '§', //
+    '¿', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', //
+    'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', 'ä', 'ö', 'ñ', 'ü', 'à', //
+];
+
+/// The GSM 03.38 extension table (after the escape septet 0x1B).
+fn gsm_extension(septet: u8) -> Option<char> {
+    Some(match septet {
+        0x0A => '\u{0C}',
+        0x14 => '^',
+        0x28 => '{',
+        0x29 => '}',
+        0x2F => '\\',
+        0x3C => '[',
+        0x3D => '~',
+        0x3E => ']',
+        0x40 => '|',
+        0x65 => '€',
+        _ => return None,
+    })
+}
+
+/// Decodes unpacked GSM 03.38 septets (one per octet). An escape followed by
+/// a septet the extension table lacks gives that septet's basic character,
+/// as the specification asks; an octet above 0x7F gives U+FFFD.
+pub fn decode_gsm(octets: &[u8]) -> String {
+    let mut out = String::with_capacity(octets.len());
+    let mut it = octets.iter().copied();
+    while let Some(b) = it.next() {
+        match b {
+            0x1B => match it.next() {
+                Some(e) if e < 0x80 => out.push(gsm_extension(e).unwrap_or(GSM_BASIC[e as usize])),
+                Some(_) => out.push(char::REPLACEMENT_CHARACTER),
+                None => {}
+            },
+            b if b < 0x80 => out.push(GSM_BASIC[b as usize]),
+            _ => out.push(char::REPLACEMENT_CHARACTER),
+        }
+    }
+    out
+}
+
+/// Decodes ISO-8859-1 (every octet is the code point of the same value).
+pub fn decode_latin1(octets: &[u8]) -> String {
+    octets.iter().map(|&b| char::from(b)).collect()
+}
+
+/// Decodes UCS-2 / UTF-16 big-endian; unpaired surrogates and an odd last
+/// octet give U+FFFD.
+pub fn decode_ucs2(octets: &[u8]) -> String {
+    let units: Vec<u16> = octets
+        .chunks_exact(2)
+        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+        .collect();
+    let mut s = String::from_utf16_lossy(&units);
+    if octets.len() % 2 == 1 {
+        s.push(char::REPLACEMENT_CHARACTER);
+    }
+    s
+}
+
+/// Decodes a received text (the user data after any header), or `None` for
+/// an encoding that carries no text here: 8-bit binary data, compressed
+/// text, and the national character sets SMPP also numbers (JIS, Cyrillic,
+/// Hebrew, KS C 5601).
+///
+/// - 0: the default alphabet, read as `default` says;
+/// - 1 (IA5) and 3: ISO-8859-1 (ASCII being its lower half);
+/// - 8: UCS-2, read as UTF-16 so that pairs from newer handsets survive;
+/// - 0x10–0x1F and 0xF0–0xFF: the GSM 03.38 data coding scheme groups some
+///   SMSCs pass through (message class bits), with the GSM alphabet, 8-bit
+///   data or UCS-2 as their alphabet bits say.
+pub fn decode(data_coding: u8, octets: &[u8], default: DefaultAlphabet) -> Option<String> {
+    let gsm = |o: &[u8]| decode_gsm(o);
+    match data_coding {
+        DATA_CODING_DEFAULT => Some(match default {
+            DefaultAlphabet::Gsm => gsm(octets),
+            DefaultAlphabet::Latin1 => decode_latin1(octets),
+            DefaultAlphabet::Auto => {
+                if octets.iter().any(|&b| b >= 0x80) {
+                    decode_latin1(octets)
+                } else if octets.iter().any(|&b| b < 0x20 && b != b'\n' && b != b'\r') {
+                    gsm(octets)
+                } else {
+                    decode_latin1(octets)
+                }
+            }
+        }),
+        DATA_CODING_IA5 | DATA_CODING_LATIN1 => Some(decode_latin1(octets)),
+        DATA_CODING_UCS2 => Some(decode_ucs2(octets)),
+        0x10..=0x1F => match (data_coding >> 2) & 0x03 {
+            0 => Some(gsm(octets)),
+            2 => Some(decode_ucs2(octets)),
+            _ => None,
+        },
+        0xF0..=0xFF if data_coding & 0x04 == 0 => Some(gsm(octets)),
+        _ => None,
+    }
+}
+
+/// The concatenation information of one segment: from the user data header
+/// (information element 0x00 with an 8-bit reference or 0x08 with a 16-bit
+/// one) or from the `sar_*` optional parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Concat {
+    /// The reference shared by the segments of one message, tagged with
+    /// where it came from so that references of different widths do not mix:
+    /// `0x1_0000 | r` for an 8-bit UDH reference, `0x2_0000 | r` for a
+    /// 16-bit one, `0x3_0000 | r` for `sar_msg_ref_num`.
+    pub reference: u32,
+    /// How many segments the message has.
+    pub total: u8,
+    /// This segment's number, from 1.
+    pub index: u8,
+}
+
+impl Concat {
+    /// From an 8-bit UDH reference.
+    pub fn udh8(reference: u8, total: u8, index: u8) -> Concat {
+        Concat {
+            reference: 0x1_0000 | u32::from(reference),
+            total,
+            index,
+        }
+    }
+
+    /// From a 16-bit UDH reference.
+    pub fn udh16(reference: u16, total: u8, index: u8) -> Concat {
+        Concat {
+            reference: 0x2_0000 | u32::from(reference),
+            total,
+            index,
+        }
+    }
+
+    /// From the `sar_*` optional parameters.
+    pub fn sar(reference: u16, total: u8, index: u8) -> Concat {
+        Concat {
+            reference: 0x3_0000 | u32::from(reference),
+            total,
+            index,
+        }
+    }
+
+    /// True if this describes a segment of a message in more than one part
+    /// (`index` within `1..=total`, `total` at least 2).
+    pub fn is_segment(&self) -> bool {
+        self.total >= 2 && (1..=self.total).contains(&self.index)
+    }
+}
+
+/// Splits `short_message` that starts with a user data header (`esm_class`
+/// UDHI set) into the concatenation element, if there is one, and the text
+/// after the header. `None` if the header's length runs past the message or
+/// an element's length runs past the header.
+pub fn split_udh(short_message: &[u8]) -> Option<(Option<Concat>, &[u8])> {
+    let (&udhl, rest) = short_message.split_first()?;
+    let udhl = usize::from(udhl);
+    if rest.len() < udhl {
+        return None;
+    }
+    let (mut header, text) = rest.split_at(udhl);
+    let mut concat = None;
+    while !header.is_empty() {
+        if header.len() < 2 {
+            return None;
+        }
+        let (iei, len) = (header[0], usize::from(header[1]));
+        let data = header.get(2..2 + len)?;
+        match (iei, data) {
+            (0x00, &[r, total, index]) => concat = Some(Concat::udh8(r, total, index)),
+            (0x08, &[r1, r2, total, index]) => {
+                concat = Some(Concat::udh16(u16::from_be_bytes([r1, r2]), total, index))
+            }
+            _ => {}
+        }
+        header = &header[2 + len..];
+    }
+    Some((concat, text))
 }
 
 #[cfg(test)]
@@ -430,5 +649,93 @@ mod tests {
             .map(|i| concat_reference(&format!("k{i}")))
             .collect();
         assert!(distinct.len() > 50);
+    }
+}
+
+#[cfg(test)]
+mod decoding_tests {
+    use super::*;
+
+    #[test]
+    fn ucs2_vietnamese_and_pairs() {
+        let text = "Tra cứu H99.02-260302-0001 😀";
+        let octets: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(decode(8, &octets, DefaultAlphabet::Auto).as_deref(), Some(text));
+        // an odd octet and a lone surrogate are replaced, not fatal
+        assert_eq!(decode_ucs2(&[0x00, 0x41, 0x00]), "A\u{FFFD}");
+        assert_eq!(decode_ucs2(&[0xD8, 0x3D, 0x00, 0x41]), "\u{FFFD}A");
+        // a UCS-2 data coding scheme with a message class
+        assert_eq!(decode(0x18, &octets, DefaultAlphabet::Auto).as_deref(), Some(text));
+    }
+
+    #[test]
+    fn gsm_default_alphabet() {
+        // "@£$ Tra_cuu" then the extension table: "{€}" and an unknown escape
+        let octets = [
+            0x00, 0x01, 0x02, 0x20, b'T', b'r', b'a', 0x11, b'c', b'u', b'u', 0x1B, 0x28, 0x1B,
+            0x65, 0x1B, 0x29, 0x1B, b'A',
+        ];
+        assert_eq!(decode_gsm(&octets), "@£$ Tra_cuu{€}A");
+        assert_eq!(
+            decode(0, &octets, DefaultAlphabet::Auto).unwrap(),
+            "@£$ Tra_cuu{€}A",
+            "control octets mean GSM"
+        );
+        assert_eq!(decode(0xF0, &octets, DefaultAlphabet::Latin1).unwrap(), "@£$ Tra_cuu{€}A");
+        assert_eq!(decode_gsm(&[0x5B, 0x7D, 0x24, 0x40, 0x1B]), "Äñ¤¡");
+        assert_eq!(decode_gsm(&[0x80]), "\u{FFFD}");
+    }
+
+    #[test]
+    fn default_alphabet_guess() {
+        let ascii = b"TRACUU H99.02-260302-0001";
+        for d in [DefaultAlphabet::Auto, DefaultAlphabet::Gsm, DefaultAlphabet::Latin1] {
+            assert_eq!(decode(0, ascii, d).unwrap(), "TRACUU H99.02-260302-0001");
+        }
+        // Latin-1 (é = 0xE9) is recognised by its high octets
+        assert_eq!(decode(0, b"caf\xE9", DefaultAlphabet::Auto).unwrap(), "café");
+        assert_eq!(decode(3, b"caf\xE9", DefaultAlphabet::Gsm).unwrap(), "café");
+        // printable ASCII stays ASCII unless told otherwise
+        assert_eq!(decode(0, b"a@b$", DefaultAlphabet::Auto).unwrap(), "a@b$");
+        assert_eq!(decode(0, b"a@b$", DefaultAlphabet::Gsm).unwrap(), "a¡b¤");
+        assert_eq!(decode(0, b"a\r\nb", DefaultAlphabet::Auto).unwrap(), "a\r\nb");
+    }
+
+    #[test]
+    fn binary_and_unsupported_codings_are_not_text() {
+        for dc in [2, 4, 5, 6, 7, 9, 0x0E, 0x14, 0x24, 0xF4, 0xF7] {
+            assert_eq!(decode(dc, b"abc", DefaultAlphabet::Auto), None, "{dc:#04X}");
+        }
+    }
+
+    #[test]
+    fn user_data_headers() {
+        // IEI 0x00: reference 0x2A, 3 parts, part 2
+        let sm = [0x05, 0x00, 0x03, 0x2A, 0x03, 0x02, b'h', b'i'];
+        assert_eq!(
+            split_udh(&sm),
+            Some((Some(Concat::udh8(0x2A, 3, 2)), &b"hi"[..]))
+        );
+        // IEI 0x08 after an unrelated element (0x0A, text formatting)
+        let sm = [
+            0x0B, 0x0A, 0x03, 0, 0, 0, 0x08, 0x04, 0x12, 0x34, 0x02, 0x01, b'x',
+        ];
+        assert_eq!(
+            split_udh(&sm),
+            Some((Some(Concat::udh16(0x1234, 2, 1)), &b"x"[..]))
+        );
+        // a header with no concatenation element
+        assert_eq!(split_udh(&[0x02, 0x70, 0x00, b'y']), Some((None, &b"y"[..])));
+        // malformed: length past the end, element past the header
+        assert_eq!(split_udh(&[0x06, 0x00, 0x03, 1, 2, 1]), None);
+        assert_eq!(split_udh(&[0x03, 0x00, 0x03, 1, 2, 1]), None);
+        assert_eq!(split_udh(&[]), None);
+        // references of different widths never mix
+        assert_ne!(Concat::udh8(5, 2, 1), Concat::udh16(5, 2, 1));
+        assert_ne!(Concat::udh16(5, 2, 1), Concat::sar(5, 2, 1));
+        assert!(Concat::udh8(1, 2, 2).is_segment());
+        assert!(!Concat::udh8(1, 1, 1).is_segment());
+        assert!(!Concat::udh8(1, 2, 0).is_segment());
+        assert!(!Concat::udh8(1, 2, 3).is_segment());
     }
 }

@@ -38,6 +38,13 @@ pub fn routes() -> Router<WebState> {
         .route("/can-bo/tiep-nhan", get(intake_page).post(intake))
         .route("/can-bo/lich", get(calendar_page).post(calendar_add))
         .route("/can-bo/lich/xoa", post(calendar_remove))
+        .route(
+            "/cong-dan/dang-nhap",
+            get(citizen_login_page).post(citizen_login),
+        )
+        .route("/cong-dan/ho-so", get(my_dossiers))
+        .route("/cong-dan/ho-so/{id}/danh-gia", post(rate))
+        .route("/thu-tuc/{code}/nop", get(submit_page).post(submit))
 }
 
 #[derive(Debug, Clone)]
@@ -51,6 +58,8 @@ pub struct FieldError {
 #[derive(Debug, Clone)]
 pub struct PageCtx {
     pub user: Option<String>,
+    /// A signed-in citizen's phone or e-mail.
+    pub citizen: Option<String>,
     pub csrf: String,
     pub path: String,
     pub notice: Option<String>,
@@ -98,6 +107,8 @@ impl FromRequestParts<WebState> for Page {
             .find_map(|kv| kv.strip_prefix("ok="))
             .map(|k| match k {
                 "received" => tr.s("received_ok").to_string(),
+                "submitted" => tr.s("submitted_ok").to_string(),
+                "rated" => tr.s("rated").to_string(),
                 _ => tr.s("done_ok").to_string(),
             });
         let mut actor = None;
@@ -114,10 +125,15 @@ impl FromRequestParts<WebState> for Page {
             Some(Actor::Staff { username, .. }) => Some(username.clone()),
             _ => None,
         };
+        let citizen = match &actor {
+            Some(Actor::Citizen { id }) => state.app.citizen_label(*id).await.ok(),
+            _ => None,
+        };
         Ok(Page {
             tr,
             ctx: PageCtx {
                 user,
+                citizen,
                 csrf,
                 path: parts.uri.path().to_string(),
                 notice,
@@ -1192,5 +1208,300 @@ async fn calendar_remove(
     {
         Ok(()) => Redirect::to("/can-bo/lich?ok=done").into_response(),
         Err(e) => error_page(p, e),
+    }
+}
+
+// ----- citizens -----
+
+#[derive(Template)]
+#[template(path = "citizen_login.html")]
+struct CitizenLogin {
+    tr: Tr,
+    ctx: PageCtx,
+    stage_code: bool,
+    address: String,
+    next: String,
+    demo_code: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+fn safe_next(next: Option<&str>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//"))
+        .unwrap_or("/cong-dan/ho-so")
+        .to_string()
+}
+
+async fn citizen_login_page(p: Page, Query(q): Query<NextQuery>) -> Response {
+    let next = safe_next(q.next.as_deref());
+    render(
+        StatusCode::OK,
+        CitizenLogin {
+            tr: p.tr,
+            ctx: p.ctx,
+            stage_code: false,
+            address: String::new(),
+            next,
+            demo_code: None,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct CitizenLoginForm {
+    #[serde(default)]
+    stage: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    next: String,
+}
+
+async fn citizen_login(
+    State(state): State<WebState>,
+    mut p: Page,
+    Form(f): Form<CitizenLoginForm>,
+) -> Response {
+    let next = safe_next(Some(&f.next));
+    if f.stage == "code" {
+        match state.app.citizen_verify_code(&f.address, &f.code).await {
+            Ok(s) => with_session(&state, &s.token, &next),
+            Err(e) => {
+                let (status, mut fe) = error_of(p.tr, e);
+                fe.field = Some("code".into());
+                p.ctx.errors.push(fe);
+                render(
+                    status,
+                    CitizenLogin {
+                        tr: p.tr,
+                        ctx: p.ctx,
+                        stage_code: true,
+                        address: f.address,
+                        next,
+                        demo_code: None,
+                    },
+                )
+            }
+        }
+    } else {
+        match state.app.citizen_request_code(&f.address).await {
+            Ok(demo_code) => render(
+                StatusCode::OK,
+                CitizenLogin {
+                    tr: p.tr,
+                    ctx: p.ctx,
+                    stage_code: true,
+                    address: f.address,
+                    next,
+                    demo_code,
+                },
+            ),
+            Err(e) => {
+                let (status, mut fe) = error_of(p.tr, e);
+                fe.field = Some("address".into());
+                p.ctx.errors.push(fe);
+                render(
+                    status,
+                    CitizenLogin {
+                        tr: p.tr,
+                        ctx: p.ctx,
+                        stage_code: false,
+                        address: f.address,
+                        next,
+                        demo_code: None,
+                    },
+                )
+            }
+        }
+    }
+}
+
+pub struct MyDossier {
+    pub id: Uuid,
+    pub code: String,
+    pub procedure: String,
+    pub status: String,
+    pub due: String,
+    pub can_rate: bool,
+    pub rating: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "my_dossiers.html")]
+struct MyDossiers {
+    tr: Tr,
+    ctx: PageCtx,
+    dossiers: Vec<MyDossier>,
+}
+
+async fn my_dossiers(State(state): State<WebState>, p: Page) -> Response {
+    let Some(actor @ Actor::Citizen { .. }) = p.actor.clone() else {
+        return Redirect::to("/cong-dan/dang-nhap").into_response();
+    };
+    let load = async {
+        let t = tenant(&state).await?;
+        let list = state.app.dossiers(&actor, t, Vec::new()).await?;
+        let mut out = Vec::new();
+        for d in list {
+            let procedure = state
+                .app
+                .procedure_by_id(d.row.procedure_id)
+                .await?
+                .spec
+                .name;
+            out.push(MyDossier {
+                id: d.row.id,
+                can_rate: d.allowed_actions.contains(&ActionKind::Rate) && d.row.rating.is_none(),
+                rating: d.row.rating,
+                code: d.row.code,
+                procedure,
+                status: d.row.status,
+                due: d.row.due_at.unwrap_or_default(),
+            });
+        }
+        Ok::<_, AppError>(out)
+    };
+    match load.await {
+        Ok(dossiers) => render(
+            StatusCode::OK,
+            MyDossiers {
+                tr: p.tr,
+                ctx: p.ctx,
+                dossiers,
+            },
+        ),
+        Err(e) => error_page(p, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct RateForm {
+    #[serde(default)]
+    csrf_token: String,
+    score: String,
+}
+
+async fn rate(
+    State(state): State<WebState>,
+    p: Page,
+    Path(id): Path<Uuid>,
+    Form(f): Form<RateForm>,
+) -> Response {
+    let Some(actor @ Actor::Citizen { .. }) = p.actor.clone() else {
+        return Redirect::to("/cong-dan/dang-nhap").into_response();
+    };
+    if !csrf_ok(&p, &f.csrf_token) {
+        return csrf_refused(p);
+    }
+    let score = match f.score.trim().parse::<u8>() {
+        Ok(s) => s,
+        Err(_) => {
+            return error_page(
+                p,
+                AppError::Invalid(sen_domain::Invalid::new(
+                    "score",
+                    "Mức độ hài lòng từ 1 đến 5",
+                    "a score from 1 to 5",
+                )),
+            )
+        }
+    };
+    match state.app.act(&actor, id, Action::Rate { score }).await {
+        Ok(_) => Redirect::to("/cong-dan/ho-so?ok=rated").into_response(),
+        Err(e) => error_page(p, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "submit.html")]
+struct SubmitPage {
+    tr: Tr,
+    ctx: PageCtx,
+    procedure_code: String,
+    procedure_name: String,
+    form: IntakeForm,
+}
+
+async fn submit_view(
+    state: &WebState,
+    p: Page,
+    code: String,
+    form: IntakeForm,
+    status: StatusCode,
+) -> Response {
+    let procedure = match tenant(state).await {
+        Ok(t) => state.app.procedure(t, &code).await,
+        Err(e) => Err(e),
+    };
+    match procedure {
+        Ok(proc_) => render(
+            status,
+            SubmitPage {
+                tr: p.tr,
+                ctx: p.ctx,
+                procedure_code: code,
+                procedure_name: proc_.spec.name,
+                form,
+            },
+        ),
+        Err(e) => error_page(p, e),
+    }
+}
+
+async fn submit_page(State(state): State<WebState>, p: Page, Path(code): Path<String>) -> Response {
+    if !matches!(p.actor, Some(Actor::Citizen { .. })) {
+        return Redirect::to(&format!("/cong-dan/dang-nhap?next=/thu-tuc/{code}/nop"))
+            .into_response();
+    }
+    let mut form = IntakeForm::default();
+    if let Some(c) = &p.ctx.citizen {
+        if c.contains('@') {
+            form.email = c.clone();
+        } else {
+            form.phone = c.clone();
+        }
+    }
+    submit_view(&state, p, code, form, StatusCode::OK).await
+}
+
+async fn submit(
+    State(state): State<WebState>,
+    mut p: Page,
+    Path(code): Path<String>,
+    Form(f): Form<IntakeForm>,
+) -> Response {
+    let Some(actor @ Actor::Citizen { .. }) = p.actor.clone() else {
+        return Redirect::to("/cong-dan/dang-nhap").into_response();
+    };
+    if !csrf_ok(&p, &f.csrf_token) {
+        return csrf_refused(p);
+    }
+    let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let applicant = sen_app::dossiers::Applicant {
+        name: f.name.clone(),
+        phone: opt(&f.phone),
+        email: opt(&f.email),
+        id_number: opt(&f.id_number),
+        address: opt(&f.address),
+    };
+    let result = match tenant(&state).await {
+        Ok(t) => state.app.submit_online(&actor, t, &code, applicant).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Redirect::to("/cong-dan/ho-so?ok=submitted").into_response(),
+        Err(e) => {
+            let (status, mut fe) = error_of(p.tr, e);
+            fe.field = fe
+                .field
+                .map(|x| x.trim_start_matches("applicant.").to_string());
+            p.ctx.errors.push(fe);
+            submit_view(&state, p, code, f, status).await
+        }
     }
 }
