@@ -746,10 +746,15 @@ struct InboundSms {
     text: String,
 }
 
+/// The HTTP hook for an SMS gateway (a staff account of the province's
+/// gateway signs in with a bearer token); Sen's own SMPP session answers
+/// inbound messages without it.
 async fn sms_inbound(
     State(state): State<WebState>,
+    auth: Auth,
     ApiJson(body): ApiJson<InboundSms>,
 ) -> ApiResult<Json<Value>> {
+    tenant_of(&auth.actor)?;
     if body.text.chars().count() > 1000 || body.from.len() > 30 {
         return Err(bad_query("Tin nhắn quá dài", "message too long"));
     }

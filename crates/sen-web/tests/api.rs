@@ -75,7 +75,10 @@ async fn every_documented_operation_exists() {
             doc["paths"][path][method].is_object(),
             "{method} {path} missing in the document"
         );
-        let p = path.replace("{id}", "01a20deb-0000-7000-8000-000000000000");
+        let p = path
+            .replace("{id}", "01a20deb-0000-7000-8000-000000000000")
+            .replace("{code}", "1.001193")
+            .replace("{number}", "01");
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let body = if *method == "get" {
             None
@@ -1215,12 +1218,22 @@ async fn catalogue_and_dossiers_over_http() {
         .call(Method::GET, "/api/v1/public/dossiers/KHONG-CO", None, None)
         .await;
     assert_eq!(s, 404);
-    let (s, v) = a
+    let inbound = json!({"from": "0901234567", "text": format!("TRACUU {code}")});
+    let (s, _) = a
         .call(
             Method::POST,
             "/api/v1/sms/inbound",
             None,
-            Some(json!({"from": "0901234567", "text": format!("TRACUU {code}")})),
+            Some(inbound.clone()),
+        )
+        .await;
+    assert_eq!(s, 401, "only a signed-in gateway may post inbound messages");
+    let (s, v) = a
+        .call(
+            Method::POST,
+            "/api/v1/sms/inbound",
+            Some(&officer),
+            Some(inbound),
         )
         .await;
     assert_eq!(s, 200);
