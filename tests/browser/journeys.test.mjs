@@ -143,6 +143,12 @@ test("a citizen finds a procedure and looks up a dossier", async () => {
   await page.waitForFunction(() => document.activeElement?.id === "error-summary");
   await check(page, "tra-cuu-loi");
 
+  // Public statistics per agency.
+  await page.getByRole("link", { name: "Thống kê" }).click();
+  await page.waitForURL(/\/thong-ke/);
+  await check(page, "thong-ke");
+  assert.match(await page.locator("main").innerText(), /Sở Tư pháp/);
+
   // English on request.
   await page.getByRole("link", { name: "English" }).click();
   await page.waitForLoadState();

@@ -15,6 +15,7 @@ pub mod notify;
 pub mod ops;
 pub mod org;
 pub mod public;
+pub mod stats;
 
 mod error;
 

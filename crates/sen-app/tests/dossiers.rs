@@ -306,6 +306,15 @@ async fn a_counter_dossier_crosses_two_agencies_to_returned() {
         .await
         .is_err());
 
+    // Public statistics count it for the Department of Justice.
+    let stats = w.app.agency_statistics(w.tenant).await.unwrap();
+    let stp = stats.iter().find(|s| s.code == "H99.02").unwrap();
+    assert_eq!(
+        (stp.received, stp.finished, stp.on_time, stp.late, stp.open),
+        (1, 1, 1, 0, 0)
+    );
+    assert_eq!(stp.on_time_rate, Some(100.0));
+
     // The SMS channel answers the same.
     let reply = w.app.sms_reply(&format!("tracuu {}", d.row.code)).await;
     assert!(reply.contains("Đã trả kết quả"), "{reply}");

@@ -251,3 +251,45 @@ pub async fn received_between(
     let rows = q.fetch_all(db.pool()).await?;
     rows.iter().map(from_row).collect()
 }
+
+/// Counts per procedure version, for public statistics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProcedureCounts {
+    pub procedure_id: Uuid,
+    /// Received (the clock started), including those still open.
+    pub received: i64,
+    /// Finished early or on time.
+    pub on_time: i64,
+    /// Finished late.
+    pub late: i64,
+    /// Received and not finished yet.
+    pub open: i64,
+}
+
+pub async fn counts_by_procedure(
+    db: &Db,
+    tenant: Uuid,
+) -> Result<Vec<ProcedureCounts>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT procedure_id,
+            CAST(SUM(CASE WHEN received_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS received,
+            CAST(SUM(CASE WHEN timeliness IN ('early', 'on_time') THEN 1 ELSE 0 END) AS BIGINT) AS on_time,
+            CAST(SUM(CASE WHEN timeliness = 'late' THEN 1 ELSE 0 END) AS BIGINT) AS late,
+            CAST(SUM(CASE WHEN received_at IS NOT NULL AND completed_at IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS open
+         FROM dossiers WHERE tenant_id = $1 GROUP BY procedure_id",
+    )
+    .bind(tenant.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ProcedureCounts {
+                procedure_id: get_uuid(r, "procedure_id")?,
+                received: r.try_get::<i64, _>("received")?,
+                on_time: r.try_get::<i64, _>("on_time")?,
+                late: r.try_get::<i64, _>("late")?,
+                open: r.try_get::<i64, _>("open")?,
+            })
+        })
+        .collect()
+}

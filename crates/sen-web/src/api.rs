@@ -61,6 +61,7 @@ pub fn routes() -> Router<WebState> {
         .route("/register", get(register_pdf))
         .route("/citizen/dossiers", get(list_dossiers).post(submit_dossier))
         .route("/public/dossiers/{code}", get(public_dossier))
+        .route("/public/statistics", get(public_statistics))
         .route("/sms/inbound", post(sms_inbound))
         .route("/events", get(list_events))
         .route("/audit/verify", get(verify_log))
@@ -816,4 +817,12 @@ async fn register_pdf(
         pdf,
     )
         .into_response())
+}
+
+async fn public_statistics(State(state): State<WebState>) -> ApiResult<Json<Value>> {
+    let stats = state
+        .app
+        .agency_statistics(public_tenant(&state).await?)
+        .await?;
+    Ok(Json(json!({ "agencies": stats })))
 }

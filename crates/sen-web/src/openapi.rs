@@ -51,6 +51,7 @@ pub const OPERATIONS: &[(&str, &str, &str, bool)] = &[
     ("get", "/api/v1/citizen/dossiers", "Hồ sơ của tôi / My dossiers", true),
     ("post", "/api/v1/citizen/dossiers", "Nộp hồ sơ trực tuyến / Submit online", true),
     ("get", "/api/v1/public/dossiers/{code}", "Tra cứu tình trạng hồ sơ (proof: số cuối điện thoại/CCCD) / Public status lookup", false),
+    ("get", "/api/v1/public/statistics", "Thống kê giải quyết hồ sơ theo cơ quan / Statistics per agency", false),
     ("post", "/api/v1/sms/inbound", "Tin nhắn đến: TRACUU <mã> (cổng SMS) / Inbound SMS from the SMS gateway", true),
     ("get", "/api/v1/events", "Nhật ký sự kiện / The event log", true),
     ("get", "/api/v1/audit/verify", "Kiểm tra chuỗi băm / Verify the hash chain", true),

@@ -30,6 +30,7 @@ pub fn routes() -> Router<WebState> {
         .route("/thu-tuc", get(procedures))
         .route("/thu-tuc/{code}", get(procedure))
         .route("/tra-cuu", get(lookup))
+        .route("/thong-ke", get(statistics))
         .route("/can-bo/dang-nhap", get(login_page).post(login))
         .route("/can-bo/dang-xuat", post(logout))
         .route("/can-bo", get(queue))
@@ -1503,5 +1504,31 @@ async fn submit(
             p.ctx.errors.push(fe);
             submit_view(&state, p, code, f, status).await
         }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "stats.html")]
+struct StatsPage {
+    tr: Tr,
+    ctx: PageCtx,
+    stats: Vec<sen_app::stats::AgencyStats>,
+}
+
+async fn statistics(State(state): State<WebState>, p: Page) -> Response {
+    let stats = match tenant(&state).await {
+        Ok(t) => state.app.agency_statistics(t).await,
+        Err(e) => Err(e),
+    };
+    match stats {
+        Ok(stats) => render(
+            StatusCode::OK,
+            StatsPage {
+                tr: p.tr,
+                ctx: p.ctx,
+                stats,
+            },
+        ),
+        Err(e) => error_page(p, e),
     }
 }
