@@ -9,7 +9,10 @@
 //!   transmitter, `submit_sm`, `enquire_link`, `unbind`, `generic_nack`) and
 //!   the SMS text encoding: UCS-2 (`data_coding` 8) for Vietnamese, with
 //!   concatenation by a user data header when the text is longer than one
-//!   message.
+//!   message. [`Inbound`] is the receiving side: a transceiver (or receiver)
+//!   session that hands each text citizens send to the short code
+//!   (`TRACUU <dossier code>`) to an async handler and sends its answer
+//!   back.
 //! - [`smtp`] — e-mail over SMTP with `lettre`: UTF-8 subject and body, and a
 //!   `Message-ID` derived from the idempotency key, so that a receiver can
 //!   recognise a message sent twice.
@@ -33,5 +36,5 @@ pub mod smtp;
 
 pub use dispatch::{Dispatcher, PassReport, Queue, QueueError};
 pub use message::{Channel, ChannelKind, ConfigError, Outgoing, SendError, UnknownChannel};
-pub use smpp::{SmppChannel, SmppConfig};
+pub use smpp::{Inbound, SmppChannel, SmppConfig};
 pub use smtp::{SmtpChannel, SmtpConfig, SmtpSecurity};

@@ -1,4 +1,4 @@
-//! SMS over SMPP 3.4: an ESME transmitter on a plain TCP connection.
+//! SMS over SMPP 3.4: an ESME on a plain TCP connection.
 //!
 //! [`SmppChannel`] keeps one bound session (`bind_transmitter`) and reuses
 //! it; requests are sent one at a time (a window of one), each waiting for
@@ -10,10 +10,20 @@
 //! Any I/O error, time-out, `generic_nack` or unexpected response drops the
 //! session; the next send binds afresh.
 //!
-//! The codec is in [`pdu`]; text encoding and concatenation in [`text`].
+//! [`Inbound`] is the receiving side: a session bound as a transceiver (or
+//! a receiver) that takes mobile-originated messages (`deliver_sm`),
+//! reassembles concatenated ones, hands each text to an async handler and
+//! sends the handler's answer back to the sender; see [`inbound`].
+//!
+//! The codec is in [`pdu`]; text encoding, decoding and concatenation in
+//! [`text`].
 
+pub mod inbound;
 pub mod pdu;
+mod reassembly;
 pub mod text;
+
+pub use inbound::{parse_tracking_query, BindMode, Inbound, InboundOptions};
 
 use crate::message::{Channel, ConfigError, Outgoing, SendError};
 use async_trait::async_trait;
@@ -37,22 +47,24 @@ pub enum NumberFormat {
     National,
 }
 
-/// Configuration of the SMPP client.
+/// Configuration of the SMPP client, shared by [`SmppChannel`] (sending)
+/// and [`Inbound`] (receiving and replying).
 #[derive(Clone)]
 pub struct SmppConfig {
     /// The SMSC's host name or address.
     pub host: String,
     /// The SMSC's port (2775 is usual).
     pub port: u16,
-    /// `system_id` for `bind_transmitter` (at most 15 characters).
+    /// `system_id` for the bind (at most 15 characters).
     pub system_id: String,
-    /// `password` for `bind_transmitter` (at most 8 characters).
+    /// `password` for the bind (at most 8 characters).
     pub password: String,
-    /// `system_type` for `bind_transmitter` (at most 12; often empty).
+    /// `system_type` for the bind (at most 12; often empty).
     pub system_type: String,
     /// The sender shown on the handset: a number or a registered brand name
     /// (at most 20 characters; 11 for an alphanumeric sender on most
-    /// networks).
+    /// networks). For [`Inbound`]'s replies this is usually the short code
+    /// citizens write to.
     pub source_addr: String,
     /// TON of `source_addr` (5 = alphanumeric, 1 = international).
     pub source_addr_ton: u8,
@@ -72,6 +84,8 @@ pub struct SmppConfig {
     pub response_timeout: Duration,
     /// A session idle at least this long is probed with `enquire_link`
     /// before it is used again. Zero probes before every message.
+    /// [`Inbound`] sends `enquire_link` whenever nothing has been read from
+    /// the SMSC for this long (at least one second).
     pub keepalive: Duration,
 }
 
@@ -133,6 +147,57 @@ impl SmppConfig {
             address_range: String::new(),
         }
     }
+
+    /// Checks what can be checked before connecting: the bind fields, the
+    /// host and the sender.
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.bind()
+            .encode()
+            .map_err(|e| ConfigError(format!("SMPP bind: {e}")))?;
+        if self.host.is_empty() {
+            return Err(ConfigError("SMPP host is empty".into()));
+        }
+        let probe = SubmitSm {
+            source_addr: self.source_addr.clone(),
+            ..SubmitSm::default()
+        };
+        probe
+            .encode()
+            .map_err(|e| ConfigError(format!("SMPP sender: {e}")))?;
+        Ok(())
+    }
+
+    /// The `submit_sm` bodies that send `text` to `destination` (address,
+    /// TON, NPI): one per segment, concatenated with `reference`.
+    fn submit_bodies(
+        &self,
+        destination: (&str, u8, u8),
+        text: &str,
+        reference: u8,
+    ) -> Result<Vec<Vec<u8>>, SendError> {
+        let (dest, ton, npi) = destination;
+        let sms = text::encode(text, reference, self.allow_default_alphabet)
+            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        sms.parts
+            .into_iter()
+            .map(|part| {
+                SubmitSm {
+                    source_addr_ton: self.source_addr_ton,
+                    source_addr_npi: self.source_addr_npi,
+                    source_addr: self.source_addr.clone(),
+                    dest_addr_ton: ton,
+                    dest_addr_npi: npi,
+                    destination_addr: dest.to_string(),
+                    esm_class: sms.esm_class,
+                    data_coding: sms.data_coding,
+                    short_message: part,
+                    ..SubmitSm::default()
+                }
+                .encode()
+                .map_err(|e| SendError::Permanent(e.to_string()))
+            })
+            .collect()
+    }
 }
 
 /// Normalises a recipient to `(destination_addr, ton, npi)`.
@@ -178,6 +243,17 @@ pub fn normalize_recipient(raw: &str, format: NumberFormat) -> Result<(String, u
             _ => Err(format!("{raw:?} is not a Vietnamese number")),
         },
     }
+}
+
+/// A phone number for the logs: its first and last three characters.
+pub(crate) fn masked(addr: &str) -> String {
+    let chars: Vec<char> = addr.chars().collect();
+    if chars.len() <= 6 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 3..].iter().collect();
+    format!("{head}…{tail}")
 }
 
 /// The sequence number after `s`: 1 to 0x7FFFFFFF, then 1 again.
@@ -378,20 +454,7 @@ impl SmppChannel {
     /// sender do not fit their SMPP fields. Nothing is connected until the
     /// first message.
     pub fn new(config: SmppConfig) -> Result<SmppChannel, ConfigError> {
-        config
-            .bind()
-            .encode()
-            .map_err(|e| ConfigError(format!("SMPP bind: {e}")))?;
-        if config.host.is_empty() {
-            return Err(ConfigError("SMPP host is empty".into()));
-        }
-        let probe = SubmitSm {
-            source_addr: config.source_addr.clone(),
-            ..SubmitSm::default()
-        };
-        probe
-            .encode()
-            .map_err(|e| ConfigError(format!("SMPP sender: {e}")))?;
+        config.validate()?;
         Ok(SmppChannel {
             config,
             session: Mutex::new(None),
@@ -408,31 +471,11 @@ impl SmppChannel {
         let c = &self.config;
         let (dest, ton, npi) =
             normalize_recipient(&msg.recipient, c.number_format).map_err(SendError::Permanent)?;
-        let sms = text::encode(
+        c.submit_bodies(
+            (&dest, ton, npi),
             &msg.body,
             text::concat_reference(&msg.idempotency_key),
-            c.allow_default_alphabet,
         )
-        .map_err(|e| SendError::Permanent(e.to_string()))?;
-        sms.parts
-            .into_iter()
-            .map(|part| {
-                SubmitSm {
-                    source_addr_ton: c.source_addr_ton,
-                    source_addr_npi: c.source_addr_npi,
-                    source_addr: c.source_addr.clone(),
-                    dest_addr_ton: ton,
-                    dest_addr_npi: npi,
-                    destination_addr: dest.clone(),
-                    esm_class: sms.esm_class,
-                    data_coding: sms.data_coding,
-                    short_message: part,
-                    ..SubmitSm::default()
-                }
-                .encode()
-                .map_err(|e| SendError::Permanent(e.to_string()))
-            })
-            .collect()
     }
 }
 

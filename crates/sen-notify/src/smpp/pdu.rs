@@ -817,22 +817,22 @@ mod tests {
     #[test]
     fn deliver_sm_with_optional_parameters() {
         let mut body = Vec::new();
-        body.extend_from_slice(b"\0"); // service_type
-        body.extend_from_slice(&[1, 1]);
-        body.extend_from_slice(b"84912345678\0");
-        body.extend_from_slice(&[0, 0]);
-        body.extend_from_slice(b"8077\0");
-        body.extend_from_slice(&[0x00, 0, 0]); // esm_class, protocol_id, priority_flag
-        body.extend_from_slice(b"\0\0"); // schedule, validity
-        // registered_delivery, replace_if_present, data_coding, default_msg_id,
-        // sm_length, "Aạ" in UCS-2
-        body.extend_from_slice(&[0, 0, 8, 0, 4, 0x00, 0x41, 0x1E, 0xA1]);
+        // service_type; source TON, NPI, address; destination TON, NPI, address
+        body.extend_from_slice(b"\0\x01\x0184912345678\0\x00\x008077\0");
+        // esm_class, protocol_id, priority_flag, schedule_delivery_time,
+        // validity_period, registered_delivery, replace_if_present_flag,
+        // data_coding, sm_default_msg_id, sm_length, "Aạ" in UCS-2
+        body.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 8, 0, 4, 0x00, 0x41, 0x1E, 0xA1]);
         // sar_msg_ref_num 0x1234, sar_total_segments 2, sar_segment_seqnum 1
         body.extend_from_slice(&[0x02, 0x0C, 0, 2, 0x12, 0x34]);
         body.extend_from_slice(&[0x02, 0x0E, 0, 1, 2, 0x02, 0x0F, 0, 1, 1]);
         let d = DeliverSm::decode(&body).unwrap();
         assert_eq!(
-            (d.sm.source_addr.as_str(), d.sm.source_addr_ton, d.sm.source_addr_npi),
+            (
+                d.sm.source_addr.as_str(),
+                d.sm.source_addr_ton,
+                d.sm.source_addr_npi
+            ),
             ("84912345678", 1, 1)
         );
         assert_eq!(d.sm.destination_addr, "8077");

@@ -660,12 +660,18 @@ mod decoding_tests {
     fn ucs2_vietnamese_and_pairs() {
         let text = "Tra cứu H99.02-260302-0001 😀";
         let octets: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
-        assert_eq!(decode(8, &octets, DefaultAlphabet::Auto).as_deref(), Some(text));
+        assert_eq!(
+            decode(8, &octets, DefaultAlphabet::Auto).as_deref(),
+            Some(text)
+        );
         // an odd octet and a lone surrogate are replaced, not fatal
         assert_eq!(decode_ucs2(&[0x00, 0x41, 0x00]), "A\u{FFFD}");
         assert_eq!(decode_ucs2(&[0xD8, 0x3D, 0x00, 0x41]), "\u{FFFD}A");
         // a UCS-2 data coding scheme with a message class
-        assert_eq!(decode(0x18, &octets, DefaultAlphabet::Auto).as_deref(), Some(text));
+        assert_eq!(
+            decode(0x18, &octets, DefaultAlphabet::Auto).as_deref(),
+            Some(text)
+        );
     }
 
     #[test]
@@ -681,7 +687,10 @@ mod decoding_tests {
             "@£$ Tra_cuu{€}A",
             "control octets mean GSM"
         );
-        assert_eq!(decode(0xF0, &octets, DefaultAlphabet::Latin1).unwrap(), "@£$ Tra_cuu{€}A");
+        assert_eq!(
+            decode(0xF0, &octets, DefaultAlphabet::Latin1).unwrap(),
+            "@£$ Tra_cuu{€}A"
+        );
         assert_eq!(decode_gsm(&[0x5B, 0x7D, 0x24, 0x40, 0x1B]), "Äñ¤¡");
         assert_eq!(decode_gsm(&[0x80]), "\u{FFFD}");
     }
@@ -689,16 +698,26 @@ mod decoding_tests {
     #[test]
     fn default_alphabet_guess() {
         let ascii = b"TRACUU H99.02-260302-0001";
-        for d in [DefaultAlphabet::Auto, DefaultAlphabet::Gsm, DefaultAlphabet::Latin1] {
+        for d in [
+            DefaultAlphabet::Auto,
+            DefaultAlphabet::Gsm,
+            DefaultAlphabet::Latin1,
+        ] {
             assert_eq!(decode(0, ascii, d).unwrap(), "TRACUU H99.02-260302-0001");
         }
         // Latin-1 (é = 0xE9) is recognised by its high octets
-        assert_eq!(decode(0, b"caf\xE9", DefaultAlphabet::Auto).unwrap(), "café");
+        assert_eq!(
+            decode(0, b"caf\xE9", DefaultAlphabet::Auto).unwrap(),
+            "café"
+        );
         assert_eq!(decode(3, b"caf\xE9", DefaultAlphabet::Gsm).unwrap(), "café");
         // printable ASCII stays ASCII unless told otherwise
         assert_eq!(decode(0, b"a@b$", DefaultAlphabet::Auto).unwrap(), "a@b$");
         assert_eq!(decode(0, b"a@b$", DefaultAlphabet::Gsm).unwrap(), "a¡b¤");
-        assert_eq!(decode(0, b"a\r\nb", DefaultAlphabet::Auto).unwrap(), "a\r\nb");
+        assert_eq!(
+            decode(0, b"a\r\nb", DefaultAlphabet::Auto).unwrap(),
+            "a\r\nb"
+        );
     }
 
     #[test]
@@ -725,7 +744,10 @@ mod decoding_tests {
             Some((Some(Concat::udh16(0x1234, 2, 1)), &b"x"[..]))
         );
         // a header with no concatenation element
-        assert_eq!(split_udh(&[0x02, 0x70, 0x00, b'y']), Some((None, &b"y"[..])));
+        assert_eq!(
+            split_udh(&[0x02, 0x70, 0x00, b'y']),
+            Some((None, &b"y"[..]))
+        );
         // malformed: length past the end, element past the header
         assert_eq!(split_udh(&[0x06, 0x00, 0x03, 1, 2, 1]), None);
         assert_eq!(split_udh(&[0x03, 0x00, 0x03, 1, 2, 1]), None);

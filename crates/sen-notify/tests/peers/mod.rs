@@ -1,7 +1,13 @@
 //! Real protocol peers on loopback for the delivery tests:
 //!
 //! - [`Smsc`]: an SMSC from the `smpp34` crate (its server half), an SMPP
-//!   implementation independent of sen-notify's own codec;
+//!   implementation independent of sen-notify's own codec. It accepts
+//!   transmitter, receiver and transceiver binds, records every `submit_sm`,
+//!   and delivers mobile-originated messages and receipts ([`Mo`]) to a
+//!   bound receiver or transceiver with `deliver_sm`. It runs on a runtime
+//!   and thread of its own, so that [`Smsc::stop`] can end it like a process
+//!   that goes away: the port closes and every session's connection with
+//!   it;
 //! - [`SmtpSink`]: Python's `aiosmtpd` in a subprocess
 //!   (`tests/peers/smtp_sink.py`), which decodes each message with Python's
 //!   e-mail parser and writes it as a JSON line.
@@ -15,8 +21,9 @@ use async_trait::async_trait;
 use sen_notify::{Outgoing, Queue, QueueError};
 use smpp34::server::ESME;
 use smpp34::{
-    bind_transmitter, bind_transmitter_resp, submit_sm, submit_sm_resp, unbind, unbind_resp,
-    SmppConnectionInformation, SmppError, SmppServer, SmppServerListener,
+    bind_receiver, bind_receiver_resp, bind_transceiver, bind_transceiver_resp, bind_transmitter,
+    bind_transmitter_resp, submit_sm, submit_sm_resp, unbind, unbind_resp,
+    SmppConnectionInformation, SmppError, SmppServer, SmppServerListener, TlvTag,
 };
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, TcpListener};
@@ -70,13 +77,20 @@ pub struct Submitted {
     pub short_message: Vec<u8>,
 }
 
+/// A bound session: its system_id, its handle, and the order it bound in.
+type BoundEsme = (String, Arc<ESME>, usize);
+
 #[derive(Default)]
 pub struct SmscState {
     system_id: String,
     password: String,
     pub submits: Mutex<Vec<Submitted>>,
-    /// Successful binds.
+    /// Successful binds (of any kind).
     pub binds: AtomicUsize,
+    /// Successful `bind_transceiver`s (also counted in `binds`).
+    pub transceiver_binds: AtomicUsize,
+    /// Successful `bind_receiver`s (also counted in `binds`).
+    pub receiver_binds: AtomicUsize,
     /// Refused binds.
     pub refused_binds: AtomicUsize,
     /// `unbind`s received from the ESME.
@@ -85,7 +99,9 @@ pub struct SmscState {
     pub sessions_ended: AtomicUsize,
     /// Destination → status with which its `submit_sm` is refused.
     pub refuse: Mutex<HashMap<String, SmppError>>,
-    esmes: Mutex<HashMap<String, (String, Arc<ESME>)>>,
+    /// Bound sessions by session id.
+    esmes: Mutex<HashMap<String, BoundEsme>>,
+    esmes_bound: AtomicUsize,
     sessions: Mutex<HashMap<String, String>>,
     /// Sessions the SMSC has sent `unbind` on: like a real SMSC, it takes no
     /// more messages there.
@@ -93,6 +109,24 @@ pub struct SmscState {
 }
 
 struct Listener(Arc<SmscState>);
+
+impl Listener {
+    /// Checks the credentials of a bind of any kind and records it.
+    fn bind(&self, system_id: &str, password: &str, version: u8, session_id: &str) -> bool {
+        let s = &self.0;
+        if system_id == s.system_id && password == s.password && version == 0x34 {
+            s.binds.fetch_add(1, Ordering::SeqCst);
+            s.sessions
+                .lock()
+                .unwrap()
+                .insert(session_id.to_string(), system_id.to_string());
+            true
+        } else {
+            s.refused_binds.fetch_add(1, Ordering::SeqCst);
+            false
+        }
+    }
+}
 
 #[async_trait]
 impl SmppServerListener for Listener {
@@ -102,19 +136,52 @@ impl SmppServerListener for Listener {
         _c: &SmppConnectionInformation,
         session_id: &String,
     ) -> bind_transmitter_resp {
-        let s = &self.0;
-        if req.system_id == s.system_id
-            && req.password == s.password
-            && req.interface_version == 0x34
-        {
-            s.binds.fetch_add(1, Ordering::SeqCst);
-            s.sessions
-                .lock()
-                .unwrap()
-                .insert(session_id.clone(), req.system_id.clone());
+        if self.bind(
+            &req.system_id,
+            &req.password,
+            req.interface_version,
+            session_id,
+        ) {
             req.accept("LoopbackSMSC".to_string(), Some(0x34))
         } else {
-            s.refused_binds.fetch_add(1, Ordering::SeqCst);
+            req.reject(SmppError::ESME_RINVPASWD)
+        }
+    }
+
+    async fn on_bind_transceiver(
+        &self,
+        req: bind_transceiver,
+        _c: &SmppConnectionInformation,
+        session_id: &String,
+    ) -> bind_transceiver_resp {
+        if self.bind(
+            &req.system_id,
+            &req.password,
+            req.interface_version,
+            session_id,
+        ) {
+            self.0.transceiver_binds.fetch_add(1, Ordering::SeqCst);
+            req.accept("LoopbackSMSC".to_string(), Some(0x34))
+        } else {
+            req.reject(SmppError::ESME_RINVPASWD)
+        }
+    }
+
+    async fn on_bind_receiver(
+        &self,
+        req: bind_receiver,
+        _c: &SmppConnectionInformation,
+        session_id: &String,
+    ) -> bind_receiver_resp {
+        if self.bind(
+            &req.system_id,
+            &req.password,
+            req.interface_version,
+            session_id,
+        ) {
+            self.0.receiver_binds.fetch_add(1, Ordering::SeqCst);
+            req.accept("LoopbackSMSC".to_string(), Some(0x34))
+        } else {
             req.reject(SmppError::ESME_RINVPASWD)
         }
     }
@@ -169,11 +236,12 @@ impl SmppServerListener for Listener {
 
     async fn on_esme_bound(&self, esme: ESME, session_id: &String) {
         let system_id = esme.system_id.clone();
+        let n = self.0.esmes_bound.fetch_add(1, Ordering::SeqCst);
         self.0
             .esmes
             .lock()
             .unwrap()
-            .insert(session_id.clone(), (system_id, Arc::new(esme)));
+            .insert(session_id.clone(), (system_id, Arc::new(esme), n));
     }
 
     async fn on_esme_unbound(&self, session_id: &String) {
@@ -206,7 +274,13 @@ pub struct Smsc {
     pub port: u16,
     pub state: Arc<SmscState>,
     pub timers: SmscTimers,
-    server: Option<SmppServer>,
+    running: Option<Running>,
+}
+
+/// The SMSC's own thread and runtime.
+struct Running {
+    stop: tokio::sync::oneshot::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
 }
 
 impl Smsc {
@@ -220,31 +294,53 @@ impl Smsc {
                 ..SmscState::default()
             }),
             timers: SmscTimers::default(),
-            server: None,
+            running: None,
         }
     }
 
     /// Starts listening; returns once connections are accepted.
     pub async fn start(&mut self) {
-        assert!(self.server.is_none(), "already started");
+        assert!(self.running.is_none(), "already started");
         let t = self.timers;
-        let mut server = SmppServer::new_with_default_timers(
-            IpAddr::V4(Ipv4Addr::LOCALHOST),
-            self.port,
-            Arc::new(Listener(self.state.clone())),
-            5_000,
-            t.enquire_link,
-            t.inactivity,
-            t.response,
-            1500,
-        );
-        server.start().await;
-        assert!(
-            server.is_alive(),
-            "SMSC could not listen on port {}",
-            self.port
-        );
-        self.server = Some(server);
+        let port = self.port;
+        let listener = Arc::new(Listener(self.state.clone()));
+        let (ready_tx, ready_rx) = tokio::sync::oneshot::channel::<bool>();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let mut server = SmppServer::new_with_default_timers(
+                    IpAddr::V4(Ipv4Addr::LOCALHOST),
+                    port,
+                    listener,
+                    5_000,
+                    t.enquire_link,
+                    t.inactivity,
+                    t.response,
+                    1500,
+                );
+                server.start().await;
+                let alive = server.is_alive();
+                let _ = ready_tx.send(alive);
+                if alive {
+                    // A dropped sender (the Smsc dropped) stops it too.
+                    let _ = stopped.await;
+                    server.stop().await;
+                }
+            });
+            // Dropping the runtime drops every session's tasks, and with
+            // them the connections.
+            drop(rt);
+        });
+        let alive = tokio::time::timeout(PATIENCE, ready_rx)
+            .await
+            .expect("the SMSC did not start in time")
+            .unwrap_or(false);
+        assert!(alive, "SMSC could not listen on port {}", self.port);
+        self.running = Some(Running { stop, thread });
     }
 
     /// Started and listening.
@@ -252,6 +348,83 @@ impl Smsc {
         let mut s = Smsc::new(system_id, password);
         s.start().await;
         s
+    }
+
+    /// Stops the SMSC as if its process ended: nothing listens on the port
+    /// any more and every session's connection is closed, without an
+    /// `unbind`. Returns once that is done; [`Smsc::start`] starts it again
+    /// on the same port, with the same state.
+    pub async fn stop(&mut self) {
+        let Some(running) = self.running.take() else {
+            return;
+        };
+        let _ = running.stop.send(());
+        tokio::task::spawn_blocking(move || running.thread.join())
+            .await
+            .unwrap()
+            .expect("the SMSC thread panicked");
+        // The sessions ended without telling the listener.
+        self.state.esmes.lock().unwrap().clear();
+    }
+
+    /// Waits for a bound receiver or transceiver session and returns the
+    /// one that bound last.
+    async fn receiver(&self) -> Arc<ESME> {
+        let mut found = None;
+        wait_until("a receiver or transceiver bound to the SMSC", || {
+            found = self
+                .state
+                .esmes
+                .lock()
+                .unwrap()
+                .values()
+                .filter(|(_, e, _)| e.can_receive)
+                .max_by_key(|(_, _, n)| *n)
+                .map(|(_, e, _)| e.clone());
+            found.is_some()
+        })
+        .await;
+        found.unwrap()
+    }
+
+    /// Delivers `mo` with `deliver_sm` to a bound receiver or transceiver
+    /// (waiting for one to bind if need be) and returns the
+    /// `command_status` of its `deliver_sm_resp`.
+    pub async fn deliver(&self, mo: &Mo) -> Result<u32, SmppError> {
+        let esme = self.receiver().await;
+        let mut b = esme
+            .deliver_sm()
+            .source_addr_ton(mo.source_addr_ton)
+            .source_addr_npi(mo.source_addr_npi)
+            .source_addr(mo.source_addr.clone())
+            .dest_addr_ton(mo.dest_addr_ton)
+            .dest_addr_npi(mo.dest_addr_npi)
+            .destination_addr(mo.destination_addr.clone())
+            .esm_class(mo.esm_class)
+            .data_coding(mo.data_coding)
+            .short_message(mo.short_message.clone());
+        for (tag, value) in &mo.tlvs {
+            b = b.tlv(*tag, value.clone());
+        }
+        b.send().await.map(|r| r.command_status())
+    }
+
+    /// Successful `bind_transceiver`s.
+    pub fn transceiver_binds(&self) -> usize {
+        self.state.transceiver_binds.load(Ordering::SeqCst)
+    }
+
+    /// Successful `bind_receiver`s.
+    pub fn receiver_binds(&self) -> usize {
+        self.state.receiver_binds.load(Ordering::SeqCst)
+    }
+
+    /// Every `submit_sm` sent to `destination`.
+    pub fn submits_to(&self, destination: &str) -> Vec<Submitted> {
+        self.submits()
+            .into_iter()
+            .filter(|s| s.destination_addr == destination)
+            .collect()
     }
 
     pub fn submits(&self) -> Vec<Submitted> {
@@ -282,7 +455,7 @@ impl Smsc {
                 .lock()
                 .unwrap()
                 .extend(bound.keys().cloned());
-            bound.values().map(|(_, e)| e.clone()).collect()
+            bound.values().map(|(_, e, _)| e.clone()).collect()
         };
         assert!(!esmes.is_empty(), "no bound session");
         esmes
@@ -291,6 +464,149 @@ impl Smsc {
             .map(|esme| tokio::spawn(async move { esme.send_unbind().await }))
             .collect()
     }
+}
+
+/// A message for the SMSC to deliver to a receiving ESME: a text a
+/// subscriber sent to a short code, or a delivery receipt.
+#[derive(Debug, Clone, Default)]
+pub struct Mo {
+    pub source_addr_ton: u8,
+    pub source_addr_npi: u8,
+    pub source_addr: String,
+    pub dest_addr_ton: u8,
+    pub dest_addr_npi: u8,
+    pub destination_addr: String,
+    pub esm_class: u8,
+    pub data_coding: u8,
+    pub short_message: Vec<u8>,
+    pub tlvs: Vec<(TlvTag, Vec<u8>)>,
+}
+
+impl Mo {
+    /// From an international number (TON 1, NPI 1) to a short code, no text
+    /// yet.
+    pub fn from_to(from: &str, short_code: &str) -> Mo {
+        Mo {
+            source_addr_ton: 1,
+            source_addr_npi: 1,
+            source_addr: from.into(),
+            dest_addr_ton: 0,
+            dest_addr_npi: 1,
+            destination_addr: short_code.into(),
+            ..Mo::default()
+        }
+    }
+
+    /// `text` in UCS-2 (`data_coding` 8), as one message.
+    pub fn ucs2(from: &str, short_code: &str, text: &str) -> Mo {
+        Mo {
+            data_coding: 8,
+            short_message: ucs2(text),
+            ..Mo::from_to(from, short_code)
+        }
+    }
+
+    /// `octets` with `data_coding` 0 (the SMSC default alphabet, unpacked).
+    pub fn default_alphabet(from: &str, short_code: &str, octets: &[u8]) -> Mo {
+        Mo {
+            data_coding: 0,
+            short_message: octets.to_vec(),
+            ..Mo::from_to(from, short_code)
+        }
+    }
+
+    /// `text` in UCS-2, cut into segments of at most `per_segment` UTF-16
+    /// units, each with a concatenation user data header: information
+    /// element 0x00 (8-bit reference) or 0x08 (16-bit reference).
+    pub fn ucs2_segments_udh(
+        from: &str,
+        short_code: &str,
+        text: &str,
+        per_segment: usize,
+        reference: u16,
+        sixteen_bit: bool,
+    ) -> Vec<Mo> {
+        let chunks = utf16_chunks(text, per_segment);
+        let total = chunks.len() as u8;
+        chunks
+            .iter()
+            .enumerate()
+            .map(|(i, units)| {
+                let mut sm = if sixteen_bit {
+                    let r = reference.to_be_bytes();
+                    vec![0x06, 0x08, 0x04, r[0], r[1], total, i as u8 + 1]
+                } else {
+                    vec![0x05, 0x00, 0x03, reference as u8, total, i as u8 + 1]
+                };
+                sm.extend(units.iter().flat_map(|u| u.to_be_bytes()));
+                Mo {
+                    esm_class: 0x40,
+                    data_coding: 8,
+                    short_message: sm,
+                    ..Mo::from_to(from, short_code)
+                }
+            })
+            .collect()
+    }
+
+    /// `text` in UCS-2, cut into segments tied together by the
+    /// `sar_msg_ref_num`, `sar_total_segments` and `sar_segment_seqnum`
+    /// optional parameters (no user data header).
+    pub fn ucs2_segments_sar(
+        from: &str,
+        short_code: &str,
+        text: &str,
+        per_segment: usize,
+        reference: u16,
+    ) -> Vec<Mo> {
+        let chunks = utf16_chunks(text, per_segment);
+        let total = chunks.len() as u8;
+        chunks
+            .iter()
+            .enumerate()
+            .map(|(i, units)| Mo {
+                data_coding: 8,
+                short_message: units.iter().flat_map(|u| u.to_be_bytes()).collect(),
+                tlvs: vec![
+                    (TlvTag::SarMsgRefNum, reference.to_be_bytes().to_vec()),
+                    (TlvTag::SarTotalSegments, vec![total]),
+                    (TlvTag::SarSegmentSeqnum, vec![i as u8 + 1]),
+                ],
+                ..Mo::from_to(from, short_code)
+            })
+            .collect()
+    }
+
+    /// An SMSC delivery receipt (`esm_class` 0x04) for `message_id`, as
+    /// SMPP 3.4 Appendix B lays it out, with the `receipted_message_id` and
+    /// `message_state` optional parameters.
+    pub fn receipt(from: &str, short_code: &str, message_id: &str) -> Mo {
+        let text = format!(
+            "id:{message_id} sub:001 dlvrd:001 submit date:2603021000 done date:2603021001 stat:DELIVRD err:000 text:Ho so H99.02"
+        );
+        let mut id = message_id.as_bytes().to_vec();
+        id.push(0);
+        Mo {
+            esm_class: 0x04,
+            data_coding: 0,
+            short_message: text.into_bytes(),
+            tlvs: vec![
+                (TlvTag::ReceiptedMessageId, id),
+                (TlvTag::MessageStateTlv, vec![2]),
+            ],
+            ..Mo::from_to(from, short_code)
+        }
+    }
+}
+
+/// `text` in UTF-16 big-endian.
+pub fn ucs2(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_be_bytes).collect()
+}
+
+fn utf16_chunks(text: &str, per_segment: usize) -> Vec<Vec<u16>> {
+    let units: Vec<u16> = text.encode_utf16().collect();
+    units.chunks(per_segment).map(<[u16]>::to_vec).collect()
 }
 
 /// Decodes one `short_message` the way a handset would: the concatenation
