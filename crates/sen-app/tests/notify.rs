@@ -161,3 +161,59 @@ async fn notices_reach_sms_and_email_peers_even_after_an_outage() {
     let pending = sen_store::outbox::count_pending(&app.db).await.unwrap();
     assert_eq!(pending, 0);
 }
+
+#[tokio::test]
+async fn tracuu_by_sms_over_smpp_gets_the_status_back() {
+    let t = TestDb::new().await;
+    let app = App::new(t.db.clone(), sen_app::Settings::default());
+    app.load_demo().await.unwrap();
+    let tenant = app.public_overview().await.unwrap().0.unwrap().id;
+    let desk = staff(&app, "motcua").await;
+    let intake = Intake {
+        procedure_code: "1.001193".into(),
+        applicant: Applicant {
+            name: "Đỗ Văn Nam".into(),
+            phone: Some("0912000111".into()),
+            email: None,
+            id_number: None,
+            address: None,
+        },
+        receiving_unit_id: None,
+    };
+    let d = app.receive_at_counter(&desk, tenant, intake).await.unwrap();
+
+    let smsc = Smsc::started("sen", "mk-smpp").await;
+    let mut cfg = SmppConfig::new("127.0.0.1", smsc.port, "sen", "mk-smpp");
+    cfg.source_addr = "8079".into();
+    let responder = app.clone();
+    let inbound = sen_notify::Inbound::new(cfg, move |_from: String, text: String| {
+        let app = responder.clone();
+        async move { Some(app.sms_reply(&text).await) }
+    })
+    .unwrap();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(inbound.run(async move {
+        let _ = stop_rx.await;
+    }));
+
+    let citizen = "84912000111";
+    let status = smsc
+        .deliver(&peers::Mo::ucs2(
+            citizen,
+            "8079",
+            &format!("Tra cứu {}", d.row.code),
+        ))
+        .await;
+    assert_eq!(status, Ok(0));
+    wait_until("the reply", || {
+        !reassemble(&smsc.submits_to(citizen)).is_empty()
+    })
+    .await;
+    let reply = reassemble(&smsc.submits_to(citizen)).join("");
+    assert!(
+        reply.contains(&d.row.code) && reply.contains("Đã tiếp nhận"),
+        "{reply}"
+    );
+    let _ = stop_tx.send(());
+    running.await.unwrap();
+}

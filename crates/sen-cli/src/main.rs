@@ -293,6 +293,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if let Some(src) = &sms.source_addr {
                     c.source_addr = src.clone();
                 }
+                // Inbound: citizens text "TRACUU <code>" to the short code.
+                let responder = app.clone();
+                let inbound =
+                    sen_notify::Inbound::new(c.clone(), move |_from: String, text: String| {
+                        let app = responder.clone();
+                        async move { Some(app.sms_reply(&text).await) }
+                    })?;
+                tokio::spawn(inbound.run(std::future::pending::<()>()));
                 dispatcher = dispatcher.with_channel(
                     sen_notify::ChannelKind::Sms,
                     std::sync::Arc::new(sen_notify::smpp::SmppChannel::new(c)?),

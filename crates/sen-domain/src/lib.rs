@@ -8,6 +8,7 @@ pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod dossier;
+pub mod files;
 pub mod org;
 pub mod procedure;
 pub mod text;
