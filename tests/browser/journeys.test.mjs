@@ -231,6 +231,15 @@ test("a citizen signs in with a one-time code, applies online and rates the resu
   await check(page, "nop-truc-tuyen");
   assert.equal(await page.getByLabel("Số điện thoại").inputValue(), "0966123456");
   await page.getByLabel("Họ và tên người nộp").fill("Võ Thị Mỹ Duyên");
+  // A file that is not a PDF or an image is refused with a clear message.
+  await page.getByLabel(/Tệp đính kèm/).setInputFiles({ name: "to-khai.pdf", mimeType: "application/pdf", buffer: Buffer.from("MZ not a pdf") });
+  await page.getByRole("button", { name: "Nộp hồ sơ" }).click();
+  await page.waitForLoadState();
+  await page.waitForFunction(() => document.activeElement?.id === "error-summary");
+  assert.match(await page.locator("#error-summary").innerText(), /không phải PDF, PNG hay JPEG/);
+  await check(page, "nop-tep-sai");
+  assert.equal(await page.getByLabel("Họ và tên người nộp").inputValue(), "Võ Thị Mỹ Duyên", "what was typed is kept");
+  await page.getByLabel(/Tệp đính kèm/).setInputFiles({ name: "to-khai.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n% Tờ khai\n") });
   await page.getByRole("button", { name: "Nộp hồ sơ" }).click();
   await page.waitForURL(/\/cong-dan\/ho-so/);
   await check(page, "ho-so-cua-toi");
@@ -257,6 +266,8 @@ test("a citizen signs in with a one-time code, applies online and rates the resu
   const queue = await api(desk, "/dossiers?status=submitted");
   const d = queue.dossiers.find((x) => x.code === dossierCode);
   assert.ok(d, "the desk sees the online dossier");
+  const files = await api(desk, `/dossiers/${d.id}/attachments`);
+  assert.deepEqual(files.attachments.map((a) => a.name), ["to-khai.pdf"]);
   await api(desk, `/dossiers/${d.id}/actions`, { action: "receive" });
   await api(desk, `/dossiers/${d.id}/actions`, { action: "hand_off", to_step: "xu_ly" });
   const specialist = await login("chuyenvien");

@@ -3,6 +3,7 @@
 //! input, and performs the change and its event in one transaction.
 
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
 pub mod calendar;
 pub mod catalogue;
@@ -179,6 +180,7 @@ impl App {
 /// Storage types that the edge may name (it never touches storage itself).
 pub mod model {
     pub use sen_store::accounts::Account;
+    pub use sen_store::attachments::Attachment;
     pub use sen_store::events::{EventFilter, Verification};
     pub use sen_store::org::{MergeCounts, Tenant, Unit};
 }

@@ -148,6 +148,9 @@ impl App {
                 Err(_) if action == "submitted" => {
                     ("Nộp hồ sơ".to_string(), "submitted".to_string())
                 }
+                Err(_) if action == "attachment_added" => {
+                    ("Nộp tệp đính kèm".to_string(), "file attached".to_string())
+                }
                 Err(_) => (action.clone(), action.clone()),
             };
             let detail = if verified {

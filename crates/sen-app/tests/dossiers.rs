@@ -888,3 +888,72 @@ async fn refusal_stop_and_the_register() {
         "a specialist keeps no register"
     );
 }
+
+#[tokio::test]
+async fn files_are_checked_kept_and_recorded() {
+    let w = world().await;
+    let desk = w.staff("motcua").await;
+    let d = w
+        .app
+        .receive_at_counter(&desk, w.tenant, intake("1.001193"))
+        .await
+        .unwrap();
+    let pdf = b"%PDF-1.4\n% to khai\n".to_vec();
+    // A bad file among good ones: nothing is stored.
+    let err = w
+        .app
+        .attach(
+            &desk,
+            d.row.id,
+            vec![
+                ("to-khai.pdf".into(), pdf.clone()),
+                ("virus.pdf".into(), b"MZ\x90".to_vec()),
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, sen_app::AppError::Invalid(ref i) if i.message_vi.contains("virus.pdf")),
+        "{err:?}"
+    );
+    assert!(w.app.attachments(&desk, d.row.id).await.unwrap().is_empty());
+    let added = w
+        .app
+        .attach(
+            &desk,
+            d.row.id,
+            vec![("C:\\scan\\Tờ khai.pdf".into(), pdf.clone())],
+        )
+        .await
+        .unwrap();
+    assert_eq!(added[0].name, "Tờ khai.pdf");
+    assert_eq!(added[0].scan_status, "not_scanned");
+    let (a, bytes) = w
+        .app
+        .attachment(&desk, d.row.id, added[0].id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (bytes, a.content_type.as_str()),
+        (pdf.clone(), "application/pdf")
+    );
+    // The upload is in the chain with the file's SHA-256.
+    let evs = sen_store::events::list(
+        &w.app.db,
+        &sen_store::events::EventFilter {
+            object_id: Some(d.row.id.to_string()),
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let ev = evs
+        .iter()
+        .find(|e| e.action == "dossier.attachment_added")
+        .unwrap();
+    assert!(ev.payload.contains(&a.sha256));
+    // Another department sees nothing.
+    let other = w.staff("chuyenvienxd").await;
+    assert!(w.app.attachments(&other, d.row.id).await.is_err());
+}

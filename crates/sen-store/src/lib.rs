@@ -12,6 +12,7 @@ mod error;
 mod migrate;
 
 pub mod accounts;
+pub mod attachments;
 pub mod backup;
 pub mod calendar;
 pub mod citizens;

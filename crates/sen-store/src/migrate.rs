@@ -37,6 +37,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: None,
         postgres: None,
     },
+    Migration {
+        version: 4,
+        name: "attachments",
+        common: include_str!("../migrations/0004_attachments.sql"),
+        sqlite: None,
+        postgres: None,
+    },
 ];
 
 impl Migration {

@@ -56,6 +56,16 @@ pub fn routes() -> Router<WebState> {
         .route("/dossiers", get(list_dossiers).post(receive_dossier))
         .route("/dossiers/{id}", get(get_dossier))
         .route("/dossiers/{id}/actions", post(dossier_action))
+        .route(
+            "/dossiers/{id}/attachments",
+            get(list_attachments).post(upload_attachments).layer(
+                axum::extract::DefaultBodyLimit::max(crate::UPLOAD_BODY_LIMIT),
+            ),
+        )
+        .route(
+            "/dossiers/{id}/attachments/{file}",
+            get(download_attachment),
+        )
         .route("/dossiers/{id}/forms", get(dossier_forms))
         .route("/dossiers/{id}/forms/{number}", get(dossier_form))
         .route("/register", get(register_pdf))
@@ -825,4 +835,87 @@ async fn public_statistics(State(state): State<WebState>) -> ApiResult<Json<Valu
         .agency_statistics(public_tenant(&state).await?)
         .await?;
     Ok(Json(json!({ "agencies": stats })))
+}
+
+async fn list_attachments(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(
+        json!({ "attachments": state.app.attachments(&auth.actor, id).await? }),
+    ))
+}
+
+/// Files and plain fields of a multipart body.
+pub(crate) type Parts = (Vec<(String, Vec<u8>)>, Vec<(String, String)>);
+
+/// Reads every part of a multipart body: parts with a file name are files,
+/// the others plain fields.
+pub(crate) async fn read_multipart(mut m: axum::extract::Multipart) -> Result<Parts, ApiError> {
+    let too_big = |_| crate::extract::upload_too_large();
+    let mut files = Vec::new();
+    let mut fields = Vec::new();
+    while let Some(field) = m.next_field().await.map_err(too_big)? {
+        let name = field.name().unwrap_or_default().to_string();
+        match field.file_name().map(str::to_string) {
+            Some(file_name) => {
+                let bytes = field.bytes().await.map_err(too_big)?;
+                // An empty file input still sends a part, with no name and no bytes.
+                if !(file_name.is_empty() && bytes.is_empty()) {
+                    files.push((file_name, bytes.to_vec()));
+                }
+            }
+            None => fields.push((name, field.text().await.map_err(too_big)?)),
+        }
+    }
+    Ok((files, fields))
+}
+
+async fn upload_attachments(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    multipart: axum::extract::Multipart,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let (files, _) = read_multipart(multipart).await?;
+    if files.is_empty() {
+        return Err(ApiError::from(AppError::Invalid(sen_domain::Invalid::new(
+            "file",
+            "Chưa chọn tệp nào",
+            "no file was sent",
+        ))));
+    }
+    let added = state.app.attach(&auth.actor, id, files).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "attachments": added }))))
+}
+
+async fn download_attachment(
+    State(state): State<WebState>,
+    auth: Auth,
+    ApiPath((id, file)): ApiPath<(Uuid, Uuid)>,
+) -> ApiResult<Response> {
+    let (a, bytes) = state.app.attachment(&auth.actor, id, file).await?;
+    let ascii: String = a
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.content_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -52,6 +52,7 @@ fn what_vi(what: &str) -> &'static str {
         "procedure" => "thủ tục",
         "dossier" => "hồ sơ",
         "form" => "biểu mẫu",
+        "attachment" => "tệp đính kèm",
         _ => "đối tượng",
     }
 }

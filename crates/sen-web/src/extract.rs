@@ -196,3 +196,18 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
         ))
     }
 }
+
+pub fn upload_too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!(
+            "Tệp gửi lên quá lớn hoặc bị gián đoạn (tối đa {} MB mỗi lần gửi, 10 MB mỗi tệp)",
+            crate::UPLOAD_BODY_LIMIT / 1024 / 1024
+        ),
+        format!(
+            "the upload is too large or was cut off (at most {} MB per request, 10 MB per file)",
+            crate::UPLOAD_BODY_LIMIT / 1024 / 1024
+        ),
+    )
+}

@@ -2,7 +2,7 @@
 //! `/api/v1`, health, readiness and Prometheus metrics. The only crate that
 //! knows HTTP, HTML and JSON.
 
-mod api;
+pub(crate) mod api;
 mod error;
 mod extract;
 mod metrics;
@@ -24,6 +24,8 @@ use std::sync::Arc;
 
 /// The largest request body the API accepts.
 pub const API_BODY_LIMIT: usize = 1024 * 1024;
+/// The largest upload (several files of at most 10 MB each).
+pub const UPLOAD_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct WebState {

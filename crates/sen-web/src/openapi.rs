@@ -45,6 +45,9 @@ pub const OPERATIONS: &[(&str, &str, &str, bool)] = &[
     ("post", "/api/v1/dossiers", "Tiếp nhận hồ sơ tại quầy / Receive a dossier at the counter", true),
     ("get", "/api/v1/dossiers/{id}", "Một hồ sơ / One dossier", true),
     ("post", "/api/v1/dossiers/{id}/actions", "Thao tác xử lý hồ sơ / Act on a dossier", true),
+    ("get", "/api/v1/dossiers/{id}/attachments", "Tệp đính kèm của hồ sơ / Files of a dossier", true),
+    ("post", "/api/v1/dossiers/{id}/attachments", "Nộp tệp (multipart, trường file; PDF/PNG/JPEG ≤ 10 MB) / Upload files", true),
+    ("get", "/api/v1/dossiers/{id}/attachments/{file}", "Tải một tệp / Download a file", true),
     ("get", "/api/v1/dossiers/{id}/forms", "Biểu mẫu của hồ sơ / Forms of a dossier", true),
     ("get", "/api/v1/dossiers/{id}/forms/{number}", "Biểu mẫu dạng PDF (01–06) / A form as PDF", true),
     ("get", "/api/v1/register", "Sổ theo dõi hồ sơ (Mẫu 07, PDF; from, to) / Dossier register", true),
@@ -70,6 +73,12 @@ pub fn build() -> Value {
         });
         if path.contains("{id}") {
             op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}]);
+        }
+        if path.contains("{file}") {
+            op["parameters"] = json!([
+                {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
+                {"name": "file", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}
+            ]);
         }
         if path.contains("{number}") {
             op["parameters"] = json!([

@@ -104,6 +104,9 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("form_prefix", "Mẫu", "Form"),
     ("nav_my_dossiers", "Hồ sơ của tôi", "My dossiers"),
     ("nav_stats", "Thống kê", "Statistics"),
+    ("attachments", "Tệp đính kèm", "Attached files"),
+    ("files_label", "Tệp đính kèm (PDF, PNG hoặc JPEG, mỗi tệp tối đa 10 MB)", "Files (PDF, PNG or JPEG, at most 10 MB each)"),
+    ("not_scanned", "chưa quét virus", "not virus-scanned"),
     ("stats_title", "Tình hình giải quyết hồ sơ theo cơ quan", "Dossiers handled per agency"),
     ("stats_help", "Số liệu cập nhật theo thời gian thực từ nhật ký xử lý hồ sơ.", "Live figures from the dossiers' history."),
     ("agency", "Cơ quan", "Agency"),
@@ -206,6 +209,12 @@ impl Tr {
                 "Submitted"
             } else {
                 "Nộp hồ sơ"
+            })
+            .to_string(),
+            Err(_) if s == "attachment_added" => (if self.en {
+                "File attached"
+            } else {
+                "Nộp tệp đính kèm"
             })
             .to_string(),
             Err(_) => s.to_string(),

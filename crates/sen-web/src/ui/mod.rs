@@ -45,7 +45,14 @@ pub fn routes() -> Router<WebState> {
         )
         .route("/cong-dan/ho-so", get(my_dossiers))
         .route("/cong-dan/ho-so/{id}/danh-gia", post(rate))
-        .route("/thu-tuc/{code}/nop", get(submit_page).post(submit))
+        .route(
+            "/thu-tuc/{code}/nop",
+            get(submit_page)
+                .post(submit)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::UPLOAD_BODY_LIMIT,
+                )),
+        )
 }
 
 #[derive(Debug, Clone)]
@@ -712,6 +719,7 @@ struct DossierPage {
     actions: Vec<ActionForm>,
     timeline: Vec<sen_app::public::TimelineEntry>,
     forms: Vec<sen_app::forms::AvailableForm>,
+    files: Vec<sen_app::model::Attachment>,
 }
 
 async fn dossier_view(state: &WebState, p: Page, id: Uuid, status: StatusCode) -> Response {
@@ -724,10 +732,11 @@ async fn dossier_view(state: &WebState, p: Page, id: Uuid, status: StatusCode) -
         let history = state.app.dossier_history(&actor, id).await?;
         let actions = state.app.available_actions(&actor, id).await?;
         let forms = state.app.dossier_forms(&actor, id).await?;
-        Ok::<_, AppError>((d, procedure, history, actions, forms))
+        let files = state.app.attachments(&actor, id).await?;
+        Ok::<_, AppError>((d, procedure, history, actions, forms, files))
     };
     match load.await {
-        Ok((d, procedure, history, actions, forms)) => {
+        Ok((d, procedure, history, actions, forms, files)) => {
             let step = d
                 .step
                 .clone()
@@ -770,6 +779,7 @@ async fn dossier_view(state: &WebState, p: Page, id: Uuid, status: StatusCode) -
                     actions,
                     timeline: history.timeline,
                     forms,
+                    files,
                 },
             )
         }
@@ -1474,8 +1484,54 @@ async fn submit(
     State(state): State<WebState>,
     mut p: Page,
     Path(code): Path<String>,
-    Form(f): Form<IntakeForm>,
+    multipart: axum::extract::Multipart,
 ) -> Response {
+    let (files, fields) = match crate::api::read_multipart(multipart).await {
+        Ok(x) => x,
+        Err(e) => {
+            let message = if p.tr.en { e.message_en } else { e.message };
+            p.ctx.errors.push(FieldError {
+                field: Some("files".into()),
+                message,
+            });
+            return submit_view(
+                &state,
+                p,
+                code,
+                IntakeForm::default(),
+                StatusCode::PAYLOAD_TOO_LARGE,
+            )
+            .await;
+        }
+    };
+    let field = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let f = IntakeForm {
+        csrf_token: field("csrf_token"),
+        procedure_code: code.clone(),
+        name: field("name"),
+        phone: field("phone"),
+        email: field("email"),
+        id_number: field("id_number"),
+        address: field("address"),
+    };
+    // Every file is checked before anything is written.
+    for (name, bytes) in &files {
+        if let Err(e) = sen_domain::files::check_upload(name, bytes) {
+            if !csrf_ok(&p, &f.csrf_token) {
+                return csrf_refused(p);
+            }
+            let (status, mut fe) = error_of(p.tr, AppError::Invalid(e));
+            fe.field = Some("files".into());
+            p.ctx.errors.push(fe);
+            return submit_view(&state, p, code, f, status).await;
+        }
+    }
     let Some(actor @ Actor::Citizen { .. }) = p.actor.clone() else {
         return Redirect::to("/cong-dan/dang-nhap").into_response();
     };
@@ -1493,6 +1549,10 @@ async fn submit(
     let result = match tenant(&state).await {
         Ok(t) => state.app.submit_online(&actor, t, &code, applicant).await,
         Err(e) => Err(e),
+    };
+    let result = match result {
+        Ok(d) if !files.is_empty() => state.app.attach(&actor, d.row.id, files).await.map(|_| d),
+        other => other,
     };
     match result {
         Ok(_) => Redirect::to("/cong-dan/ho-so?ok=submitted").into_response(),
