@@ -412,31 +412,25 @@ impl App {
                 ..Default::default()
             },
             Actor::Staff { grants, .. } => {
-                let mut units = Vec::new();
                 let all = sen_store::org::units(&self.db, tenant, None).await?;
-                for g in grants.iter().filter(|g| {
-                    [
-                        Permission::DossierReceive,
-                        Permission::DossierProcess,
-                        Permission::DossierApprove,
-                        Permission::ReportRead,
-                    ]
+                let roots: Vec<Uuid> = grants
                     .iter()
-                    .any(|p| g.role.allows(*p))
-                }) {
-                    // The unit and everything below it.
-                    let mut frontier = vec![g.unit_id];
-                    while let Some(u) = frontier.pop() {
-                        units.push(u);
-                        frontier
-                            .extend(all.iter().filter(|x| x.parent_id == Some(u)).map(|x| x.id));
-                    }
-                }
+                    .filter(|g| {
+                        [
+                            Permission::DossierReceive,
+                            Permission::DossierProcess,
+                            Permission::DossierApprove,
+                            Permission::ReportRead,
+                        ]
+                        .iter()
+                        .any(|p| g.role.allows(*p))
+                    })
+                    .map(|g| g.unit_id)
+                    .collect();
+                let units = crate::org::subtree(&all, &roots);
                 if units.is_empty() {
                     return Err(AppError::Forbidden(Permission::DossierProcess));
                 }
-                units.sort();
-                units.dedup();
                 DossierFilter {
                     units,
                     statuses,

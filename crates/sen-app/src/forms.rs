@@ -433,12 +433,7 @@ impl App {
         }
         // The desks and every unit below them.
         let all = sen_store::org::units(&self.db, tenant, None).await?;
-        let mut units = Vec::new();
-        let mut frontier = desks.clone();
-        while let Some(u) = frontier.pop() {
-            units.push(u);
-            frontier.extend(all.iter().filter(|x| x.parent_id == Some(u)).map(|x| x.id));
-        }
+        let units = crate::org::subtree(&all, &desks);
         let utc = |d: chrono::NaiveDate| {
             let local = d.and_hms_opt(0, 0, 0).unwrap_or_default();
             sen_store::fmt_time(chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(

@@ -374,3 +374,19 @@ impl App {
         Ok(counts)
     }
 }
+
+/// The units `roots` and every unit below them (each once), from the list
+/// of a province's units.
+pub fn subtree(all: &[Unit], roots: &[Uuid]) -> Vec<Uuid> {
+    let mut out = Vec::new();
+    let mut frontier = roots.to_vec();
+    while let Some(u) = frontier.pop() {
+        if out.contains(&u) {
+            continue;
+        }
+        out.push(u);
+        frontier.extend(all.iter().filter(|x| x.parent_id == Some(u)).map(|x| x.id));
+    }
+    out.sort();
+    out
+}

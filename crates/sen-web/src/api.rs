@@ -78,7 +78,8 @@ pub fn routes() -> Router<WebState> {
         .fallback(|| async { ApiError::not_found_route() })
 }
 
-fn session_cookie(state: &WebState, token: &str, max_age_secs: i64) -> String {
+/// The session cookie (an empty token with max-age 0 clears it).
+pub(crate) fn session_cookie(state: &WebState, token: &str, max_age_secs: i64) -> String {
     let secure = if state.cookie_secure { "; Secure" } else { "" };
     format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"

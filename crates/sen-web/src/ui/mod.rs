@@ -6,7 +6,7 @@ mod i18n;
 
 pub use i18n::Tr;
 
-use crate::extract::{session_token, SESSION_COOKIE};
+use crate::extract::session_token;
 use crate::WebState;
 use askama::Template;
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -483,14 +483,9 @@ struct LoginForm {
 }
 
 fn with_session(state: &WebState, token: &str, to: &str) -> Response {
-    let secure = if state.cookie_secure { "; Secure" } else { "" };
     let max_age = state.app.settings.session_hours * 3600;
     let mut headers = HeaderMap::new();
-    if let Ok(v) = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    )
-    .parse()
-    {
+    if let Ok(v) = crate::api::session_cookie(state, token, max_age).parse() {
         headers.insert(header::SET_COOKIE, v);
     }
     (headers, Redirect::to(to)).into_response()
@@ -515,14 +510,8 @@ async fn login(
     };
     match result {
         Ok(s) if s.totp_required => {
-            let secure = if state.cookie_secure { "; Secure" } else { "" };
             let mut headers = HeaderMap::new();
-            if let Ok(v) = format!(
-                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=600{secure}",
-                s.token
-            )
-            .parse()
-            {
+            if let Ok(v) = crate::api::session_cookie(&state, &s.token, 600).parse() {
                 headers.insert(header::SET_COOKIE, v);
             }
             (
@@ -601,7 +590,7 @@ async fn logout(State(state): State<WebState>, p: Page, Form(f): Form<CsrfForm>)
         }
     }
     let mut headers = HeaderMap::new();
-    if let Ok(v) = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0").parse() {
+    if let Ok(v) = crate::api::session_cookie(&state, "", 0).parse() {
         headers.insert(header::SET_COOKIE, v);
     }
     (headers, Redirect::to("/")).into_response()
