@@ -207,6 +207,12 @@ impl App {
         Ok(())
     }
 
+    pub async fn account_by_id(&self, id: Uuid) -> Result<Account, AppError> {
+        store::by_id(&self.db, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("account", id))
+    }
+
     pub async fn account_by_username(&self, username: &str) -> Result<Account, AppError> {
         store::by_username(&self.db, &username.trim().to_lowercase())
             .await?

@@ -267,3 +267,87 @@ async fn an_officer_receives_hands_off_and_the_public_sees_it() {
     let (s, _) = b.get("/can-bo").await;
     assert_eq!(s, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn an_official_turns_on_two_factor_sign_in_from_the_pages() {
+    let a = spawn().await;
+    let mut b = Browser::new(&a.base);
+    b.post(
+        "/can-bo/dang-nhap",
+        &[
+            ("username", "lanhdao"),
+            ("password", sen_app::demo::DEMO_PASSWORD),
+        ],
+    )
+    .await;
+    let (s, html) = b.get("/can-bo/tai-khoan").await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("Chưa bật") && html.contains("Lãnh đạo đơn vị"),
+        "{html}"
+    );
+    let csrf = between(&html, "name=\"csrf_token\" value=\"", "\"").to_string();
+    let (s, html, _) = b
+        .post("/can-bo/tai-khoan/totp", &[("csrf_token", &csrf)])
+        .await;
+    assert_eq!(s, 200);
+    let secret = between(&html, "<code id=\"totp-secret\">", "</code>").to_string();
+    // A wrong code is refused with the error summary.
+    let (s, html, _) = b
+        .post(
+            "/can-bo/tai-khoan/totp/xac-nhan",
+            &[("csrf_token", &csrf), ("code", "000000")],
+        )
+        .await;
+    assert_eq!(s, 401);
+    assert!(html.contains("error-summary"));
+    let key = {
+        let (mut buf, mut bits, mut out) = (0u32, 0u32, Vec::new());
+        for c in secret.bytes() {
+            let v = if c.is_ascii_uppercase() {
+                c - b'A'
+            } else {
+                c - b'2' + 26
+            } as u32;
+            buf = (buf << 5) | v;
+            bits += 5;
+            if bits >= 8 {
+                out.push((buf >> (bits - 8)) as u8);
+                bits -= 8;
+            }
+        }
+        out
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let code = sen_domain::auth::totp(&key, now);
+    let (s, _, loc) = b
+        .post(
+            "/can-bo/tai-khoan/totp/xac-nhan",
+            &[("csrf_token", &csrf), ("code", &code)],
+        )
+        .await;
+    assert_eq!(
+        (s, loc.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/can-bo/tai-khoan?ok=done"))
+    );
+    let (_, html) = b.get("/can-bo/tai-khoan").await;
+    assert!(html.contains("Đang bật"));
+    // From now on the password alone leads to the code page.
+    let mut fresh = Browser::new(&a.base);
+    let (s, html, _) = fresh
+        .post(
+            "/can-bo/dang-nhap",
+            &[
+                ("username", "lanhdao"),
+                ("password", sen_app::demo::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(html.contains("name=\"stage\" value=\"totp\""), "{html}");
+    let (s, _) = fresh.get("/can-bo").await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "no access before the code");
+}

@@ -39,6 +39,9 @@ pub fn routes() -> Router<WebState> {
         .route("/can-bo/tiep-nhan", get(intake_page).post(intake))
         .route("/can-bo/lich", get(calendar_page).post(calendar_add))
         .route("/can-bo/lich/xoa", post(calendar_remove))
+        .route("/can-bo/tai-khoan", get(account_page))
+        .route("/can-bo/tai-khoan/totp", post(totp_begin))
+        .route("/can-bo/tai-khoan/totp/xac-nhan", post(totp_confirm))
         .route(
             "/cong-dan/dang-nhap",
             get(citizen_login_page).post(citizen_login),
@@ -1579,5 +1582,107 @@ async fn statistics(State(state): State<WebState>, p: Page) -> Response {
             },
         ),
         Err(e) => error_page(p, e),
+    }
+}
+
+// ----- my account (TOTP enrolment) -----
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    tr: Tr,
+    ctx: PageCtx,
+    username: String,
+    roles: String,
+    totp_enabled: bool,
+    secret: Option<String>,
+    uri: String,
+}
+
+async fn account_view(
+    state: &WebState,
+    p: Page,
+    secret: Option<(String, String)>,
+    status: StatusCode,
+) -> Response {
+    let Some((Actor::Staff { id, grants, .. }, _)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
+    let account = match state.app.account_by_id(id).await {
+        Ok(a) => a,
+        Err(e) => return error_page(p, e),
+    };
+    let roles = grants
+        .iter()
+        .map(|g| {
+            if p.tr.en {
+                g.role.label_en()
+            } else {
+                g.role.label_vi()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (uri, secret) = match secret {
+        Some((uri, secret)) => (uri, Some(secret)),
+        None => (String::new(), None),
+    };
+    render(
+        status,
+        AccountPage {
+            tr: p.tr,
+            ctx: p.ctx,
+            username: account.username,
+            roles,
+            totp_enabled: account.totp_enabled,
+            secret,
+            uri,
+        },
+    )
+}
+
+async fn account_page(State(state): State<WebState>, p: Page) -> Response {
+    account_view(&state, p, None, StatusCode::OK).await
+}
+
+async fn totp_begin(State(state): State<WebState>, p: Page, Form(f): Form<CsrfForm>) -> Response {
+    let Some((actor, _)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
+    if !csrf_ok(&p, &f.csrf_token) {
+        return csrf_refused(p);
+    }
+    match state.app.totp_begin(&actor).await {
+        Ok(pair) => account_view(&state, p, Some(pair), StatusCode::OK).await,
+        Err(e) => error_page(p, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    csrf_token: String,
+    code: String,
+}
+
+async fn totp_confirm(
+    State(state): State<WebState>,
+    mut p: Page,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    let Some((actor, _)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
+    if !csrf_ok(&p, &f.csrf_token) {
+        return csrf_refused(p);
+    }
+    match state.app.totp_confirm(&actor, &f.code).await {
+        Ok(()) => Redirect::to("/can-bo/tai-khoan?ok=done").into_response(),
+        Err(e) => {
+            let (status, mut fe) = error_of(p.tr, e);
+            fe.field = None;
+            p.ctx.errors.push(fe);
+            account_view(&state, p, None, status).await
+        }
     }
 }
