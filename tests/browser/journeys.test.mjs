@@ -195,6 +195,11 @@ test("officers carry a dossier from the counter to returned", async () => {
 
 test("an administrator adds a day off to the calendar", async () => {
   const admin = await signIn("quantri");
+  await admin.getByRole("link", { name: "Quản trị" }).click();
+  await admin.waitForURL(/\/can-bo\/quan-tri/);
+  await check(admin, "quan-tri");
+  await admin.getByRole("link", { name: "Tài khoản của tôi" }).click();
+  await check(admin, "tai-khoan");
   await admin.getByRole("link", { name: "Lịch làm việc" }).click();
   await admin.waitForURL(/\/can-bo\/lich/);
   await check(admin, "lich");

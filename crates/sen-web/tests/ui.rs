@@ -351,3 +351,121 @@ async fn an_official_turns_on_two_factor_sign_in_from_the_pages() {
     let (s, _) = fresh.get("/can-bo").await;
     assert_eq!(s, StatusCode::SEE_OTHER, "no access before the code");
 }
+
+#[tokio::test]
+async fn the_administrator_manages_units_accounts_and_the_catalogue_from_the_pages() {
+    let a = spawn().await;
+    let mut b = Browser::new(&a.base);
+    b.post(
+        "/can-bo/dang-nhap",
+        &[
+            ("username", "quantri"),
+            ("password", sen_app::demo::DEMO_PASSWORD),
+        ],
+    )
+    .await;
+    let (s, html) = b.get("/can-bo/quan-tri").await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("Sở Tư pháp") && html.contains("motcua"),
+        "{html}"
+    );
+    let csrf = between(&html, "name=\"csrf_token\" value=\"", "\"").to_string();
+    let root = a.unit_id(&a.login("quantri").await, "H99").await;
+
+    let unit = |code: &'static str| {
+        vec![
+            ("csrf_token", csrf.clone()),
+            ("parent_id", root.clone()),
+            ("code", code.to_string()),
+            ("abbreviation", "SYT".to_string()),
+            ("name", "Sở Y tế".to_string()),
+            ("kind", "department".to_string()),
+        ]
+    };
+    let form: Vec<(&str, String)> = unit("H99.07");
+    let form_ref: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (s, _, loc) = b.post("/can-bo/quan-tri/don-vi", &form_ref).await;
+    assert_eq!(
+        (s, loc.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/can-bo/quan-tri?ok=done"))
+    );
+    // The same code again: the error summary names it.
+    let (s, html, _) = b.post("/can-bo/quan-tri/don-vi", &form_ref).await;
+    assert_eq!(s, 409);
+    assert!(html.contains("H99.07") && html.contains("error-summary"));
+
+    let (s, _, _) = b
+        .post(
+            "/can-bo/quan-tri/tai-khoan",
+            &[
+                ("csrf_token", &csrf),
+                ("username", "bacsi"),
+                ("full_name", "Lương Y Đức"),
+                ("password", "mat-khau-dai-du"),
+                ("role", "specialist"),
+                ("unit_id", &root),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = b.get("/can-bo/quan-tri").await;
+    assert!(html.contains("bacsi") && html.contains("Sở Y tế"));
+
+    // Catalogue import from a JSON file: a changed procedure becomes version 2.
+    let export: serde_json::Value = reqwest::get(format!("{}/api/v1/catalogue/export", a.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut v = export.clone();
+    v[0]["fees"][0]["amount_vnd"] = serde_json::json!(250000);
+    let part =
+        reqwest::multipart::Part::bytes(v.to_string().into_bytes()).file_name("danh-muc.json");
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", csrf.clone())
+        .part("catalogue", part);
+    let r = b
+        .http
+        .post(format!("{}/can-bo/quan-tri/danh-muc", a.base))
+        .header("cookie", &b.cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("1 phiên bản mới") && html.contains("v2"),
+        "{html}"
+    );
+    let bad = reqwest::multipart::Form::new()
+        .text("csrf_token", csrf.clone())
+        .part(
+            "catalogue",
+            reqwest::multipart::Part::bytes(b"not json".to_vec()).file_name("x.json"),
+        );
+    let r = b
+        .http
+        .post(format!("{}/can-bo/quan-tri/danh-muc", a.base))
+        .header("cookie", &b.cookie)
+        .multipart(bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+
+    // An officer has no administration.
+    let mut o = Browser::new(&a.base);
+    o.post(
+        "/can-bo/dang-nhap",
+        &[
+            ("username", "motcua"),
+            ("password", sen_app::demo::DEMO_PASSWORD),
+        ],
+    )
+    .await;
+    let (s, _) = o.get("/can-bo/quan-tri").await;
+    assert_eq!(s, 403);
+}
