@@ -1,5 +1,6 @@
 //! `sen`: one binary for every task of running Sen.
 
+mod bench;
 mod config;
 
 use anyhow::{bail, Context};
@@ -66,6 +67,19 @@ enum Command {
     },
     /// Run the deadline watch once (serve runs it every minute).
     Deadlines,
+    /// Measure intake and public lookup against baselines in the same run
+    /// (use a scratch data directory or database: it adds dossiers).
+    Bench {
+        /// Dossiers to receive (and then to look up).
+        #[arg(long, default_value_t = 2000)]
+        dossiers: usize,
+        /// Concurrent writers.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Seconds per HTTP load run.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
     /// The legal calendar: holidays, working days, lunar dates.
     Calendar {
         #[command(subcommand)]
@@ -434,6 +448,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!("{}", serde_json::to_string_pretty(&specs)?);
                 }
             }
+        }
+        Command::Bench {
+            dossiers,
+            concurrency,
+            seconds,
+        } => {
+            let app = open(&cfg).await?;
+            bench::run(
+                app,
+                bench::BenchOptions {
+                    dossiers: dossiers.max(1),
+                    concurrency: concurrency.clamp(1, 64),
+                    seconds: seconds.clamp(1, 60),
+                },
+            )
+            .await?;
         }
         Command::Deadlines => {
             let app = open(&cfg).await?;

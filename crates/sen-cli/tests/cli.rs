@@ -186,3 +186,35 @@ async fn catalogue_export_then_import_round_trips() {
     assert!(csv.starts_with("code,version,name"), "{csv}");
     assert!(ok(&sen(&data, &t.url, &["deadlines"])).contains("overdue"));
 }
+
+#[tokio::test]
+async fn bench_runs_and_prints_its_ratios() {
+    // Not a timed test: it only checks that the benchmark runs end to end
+    // on the backend under test and reports each ratio.
+    let t = TestDb::new().await;
+    let data = t.dir.join("data");
+    let out = ok(&sen(
+        &data,
+        &t.url,
+        &[
+            "bench",
+            "--dossiers",
+            "20",
+            "--concurrency",
+            "2",
+            "--seconds",
+            "1",
+        ],
+    ));
+    for line in [
+        "intake (durable, counter)",
+        "raw inserts (baseline)",
+        "ratio intake / raw",
+        "bare HTTP (baseline)",
+        "public lookup",
+        "ratio lookup / bare",
+    ] {
+        assert!(out.contains(line), "«{line}» missing:\n{out}");
+    }
+    assert!(out.contains("errors 0"), "{out}");
+}

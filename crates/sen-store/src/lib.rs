@@ -14,6 +14,7 @@ mod migrate;
 pub mod accounts;
 pub mod attachments;
 pub mod backup;
+pub mod bench;
 pub mod calendar;
 pub mod citizens;
 pub mod counters;

@@ -3,6 +3,7 @@
 //! knows HTTP, HTML and JSON.
 
 pub(crate) mod api;
+pub mod bench;
 mod error;
 mod extract;
 mod metrics;
