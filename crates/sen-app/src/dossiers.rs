@@ -504,17 +504,19 @@ impl App {
             now: self.now_local(),
             now_utc: self.now(),
         });
-        // Work out the unit the dossier moves to before the transaction.
-        let probe = compute_change(&ctx, row.clone())?;
-        let (procedure, action) = (&ctx.procedure, &ctx.action);
-        let next_unit = match (action, probe.row.status.as_str()) {
-            (Action::HandOff { .. } | Action::SendBack { .. } | Action::Receive, _) => {
-                let step = projection(&probe.row)?.domain.step;
-                Some(self.step_unit(tenant, procedure, step.as_deref()).await?)
+        // The unit of the step the action sends the dossier to (the action
+        // names it; receiving places it at the first step). Resolved before
+        // the transaction: procedure versions never change.
+        let target_step = match &ctx.action {
+            Action::HandOff { to_step } | Action::SendBack { to_step, .. } => {
+                Some(Some(to_step.trim()))
             }
-            // The result goes back to the desk that returns it.
-            (_, "result_ready") => Some(row.receiving_unit_id),
+            Action::Receive => Some(None),
             _ => None,
+        };
+        let next_unit = match target_step {
+            Some(step) => Some(self.step_unit(tenant, &ctx.procedure, step).await?),
+            None => None,
         };
         let db = self.db.clone();
         let dossier_id = id;
@@ -532,6 +534,9 @@ impl App {
                     } = compute_change(&ctx, current)?;
                     if let Some(u) = next_unit {
                         row.current_unit_id = u;
+                    } else if row.status == "result_ready" {
+                        // The result goes back to the desk that returns it.
+                        row.current_unit_id = row.receiving_unit_id;
                     }
                     store::update(tx, &row).await?;
                     let ev = events::append(&db, tx, event.unit(row.current_unit_id)).await?;
