@@ -10,6 +10,7 @@ pub mod auth;
 pub mod dossier;
 pub mod files;
 pub mod org;
+pub mod office;
 pub mod procedure;
 pub mod text;
 pub mod vi;
