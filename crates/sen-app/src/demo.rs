@@ -21,6 +21,17 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &str, &str)] = &[
     ("congan", "Đinh Văn Công", "specialist", "H99.06"),
     ("lanhdaoxd", "Bùi Thị Xây", "unit_leader", "H99.03"),
     ("chuyenvienxd", "Mai Văn Dựng", "specialist", "H99.03"),
+    ("chutich", "Trương Văn Tỉnh", "unit_leader", "H99"),
+    ("vanthuxd", "Đỗ Thị Thư", "clerk", "H99.03"),
+];
+
+/// Register books: keeper unit, issuing agency, direction, name, types.
+const DEMO_REGISTERS: &[(&str, &str, &str, &str, &[&str])] = &[
+    ("H99.01", "H99", "incoming", "Sổ văn bản đến – UBND tỉnh", &[]),
+    ("H99.01", "H99", "outgoing", "Sổ văn bản đi – UBND tỉnh", &[]),
+    ("H99.01", "H99", "outgoing", "Sổ quyết định – UBND tỉnh", &["quyet_dinh"]),
+    ("H99.03", "H99.03", "incoming", "Sổ văn bản đến – Sở Xây dựng", &[]),
+    ("H99.03", "H99.03", "outgoing", "Sổ văn bản đi – Sở Xây dựng", &[]),
 ];
 
 /// The demo catalogue (also an example of the import format).
@@ -146,6 +157,19 @@ impl App {
                         role: role.to_string(),
                         unit_id: ids[unit],
                     }],
+                },
+            )
+            .await?;
+        }
+        for (keeper, issuer, direction, name, types) in DEMO_REGISTERS {
+            self.create_register(
+                &op,
+                crate::office::NewRegister {
+                    unit_id: ids[keeper],
+                    issuer_unit_id: Some(ids[issuer]),
+                    direction: direction.to_string(),
+                    name: name.to_string(),
+                    doc_types: types.iter().map(|t| t.to_string()).collect(),
                 },
             )
             .await?;

@@ -13,6 +13,7 @@ pub mod dossiers;
 pub mod forms;
 pub mod jobs;
 pub mod notify;
+pub mod office;
 pub mod ops;
 pub mod org;
 pub mod public;

@@ -6,11 +6,16 @@
 //! # Incoming documents (*văn bản đến*)
 //!
 //! ```text
-//! registered ─assign─► assigned ─opinion─► in_progress ─complete─► done
-//!     │                  │ ▲ assign (re-assign)   │
-//!     │                  └─┴──── complete ────────┘
-//!     └─ recall (by the sender, edXML status 13) ─► recalled   from every open status
+//! arrived ─register─► registered ─assign─► assigned ─opinion─► in_progress ─complete─► done
+//!    │                    │                  │ ▲ assign (re-assign)   │
+//!    └─ refuse ─► refused  │                  └─┴──── complete ────────┘
+//!                          └─ recall (by the sender, edXML status 13) ─► recalled   from every open status
 //! ```
+//!
+//! A document that comes in electronically (edXML, or from another unit of
+//! the same Sen) *arrives* and waits for the clerk, who registers it (it
+//! then gets its incoming number) or refuses it (edXML status 02). A paper
+//! document is registered directly.
 //!
 //! # Outgoing documents (*văn bản đi*)
 //!
@@ -468,6 +473,8 @@ pub fn validate_original_number(s: &str) -> Result<String, Invalid> {
 #[serde(rename_all = "snake_case")]
 pub enum DocStatus {
     // incoming
+    Arrived,
+    Refused,
     Registered,
     Assigned,
     InProgress,
@@ -482,7 +489,9 @@ pub enum DocStatus {
 }
 
 impl DocStatus {
-    pub const ALL: [DocStatus; 9] = [
+    pub const ALL: [DocStatus; 11] = [
+        DocStatus::Arrived,
+        DocStatus::Refused,
         DocStatus::Registered,
         DocStatus::Assigned,
         DocStatus::InProgress,
@@ -496,6 +505,8 @@ impl DocStatus {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            DocStatus::Arrived => "arrived",
+            DocStatus::Refused => "refused",
             DocStatus::Registered => "registered",
             DocStatus::Assigned => "assigned",
             DocStatus::InProgress => "in_progress",
@@ -523,6 +534,8 @@ impl DocStatus {
 
     pub fn label_vi(self) -> &'static str {
         match self {
+            DocStatus::Arrived => "Chờ vào sổ",
+            DocStatus::Refused => "Đã từ chối nhận",
             DocStatus::Registered => "Đã vào sổ, chờ phân công",
             DocStatus::Assigned => "Đã phân công xử lý",
             DocStatus::InProgress => "Đang xử lý",
@@ -537,6 +550,8 @@ impl DocStatus {
 
     pub fn label_en(self) -> &'static str {
         match self {
+            DocStatus::Arrived => "Arrived, awaiting registration",
+            DocStatus::Refused => "Refused",
             DocStatus::Registered => "Registered, awaiting assignment",
             DocStatus::Assigned => "Assigned",
             DocStatus::InProgress => "In progress",
@@ -551,7 +566,9 @@ impl DocStatus {
 
     pub fn direction(self) -> Option<Direction> {
         match self {
-            DocStatus::Registered
+            DocStatus::Arrived
+            | DocStatus::Refused
+            | DocStatus::Registered
             | DocStatus::Assigned
             | DocStatus::InProgress
             | DocStatus::Done => Some(Direction::Incoming),
@@ -563,7 +580,10 @@ impl DocStatus {
     }
 
     pub fn is_terminal(self) -> bool {
-        matches!(self, DocStatus::Done | DocStatus::Recalled)
+        matches!(
+            self,
+            DocStatus::Done | DocStatus::Recalled | DocStatus::Refused
+        )
     }
 
     /// The status after `action`, or `None` where the action is not
@@ -572,6 +592,9 @@ impl DocStatus {
         use DocActionKind as A;
         use DocStatus as S;
         match (self, action) {
+            (S::Arrived, A::Register) => Some(S::Registered),
+            (S::Arrived, A::Refuse) => Some(S::Refused),
+            (S::Arrived, A::Recall) => Some(S::Recalled),
             (S::Registered | S::Assigned | S::InProgress, A::Assign) => Some(S::Assigned),
             (S::Assigned | S::InProgress, A::Opinion) => Some(S::InProgress),
             (S::Registered | S::Assigned | S::InProgress, A::Complete) => Some(S::Done),
@@ -599,6 +622,10 @@ impl DocStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DocActionKind {
+    /// The clerk registers an arrived document in an incoming register.
+    Register,
+    /// The clerk refuses an arrived document (wrong addressee, incomplete).
+    Refuse,
     /// A leader assigns an incoming document to a unit (and a person) with
     /// a due date.
     Assign,
@@ -625,7 +652,9 @@ pub enum DocActionKind {
 }
 
 impl DocActionKind {
-    pub const ALL: [DocActionKind; 10] = [
+    pub const ALL: [DocActionKind; 12] = [
+        DocActionKind::Register,
+        DocActionKind::Refuse,
         DocActionKind::Assign,
         DocActionKind::Opinion,
         DocActionKind::Complete,
@@ -640,6 +669,8 @@ impl DocActionKind {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            DocActionKind::Register => "register",
+            DocActionKind::Refuse => "refuse",
             DocActionKind::Assign => "assign",
             DocActionKind::Opinion => "opinion",
             DocActionKind::Complete => "complete",
@@ -668,6 +699,8 @@ impl DocActionKind {
 
     pub fn label_vi(self) -> &'static str {
         match self {
+            DocActionKind::Register => "Vào sổ văn bản đến",
+            DocActionKind::Refuse => "Từ chối nhận",
             DocActionKind::Assign => "Phân công xử lý",
             DocActionKind::Opinion => "Cho ý kiến xử lý",
             DocActionKind::Complete => "Hoàn thành xử lý",
@@ -683,6 +716,8 @@ impl DocActionKind {
 
     pub fn label_en(self) -> &'static str {
         match self {
+            DocActionKind::Register => "Register",
+            DocActionKind::Refuse => "Refuse",
             DocActionKind::Assign => "Assign",
             DocActionKind::Opinion => "Add an opinion",
             DocActionKind::Complete => "Complete",
@@ -707,7 +742,7 @@ impl DocActionKind {
             A::Revise | A::Submit => &[Permission::DocumentProcess, Permission::DocumentApprove],
             A::Forward | A::SendBack => &[Permission::DocumentProcess, Permission::DocumentApprove],
             A::Approve => &[Permission::DocumentApprove],
-            A::Issue => &[Permission::DocumentRegister],
+            A::Issue | A::Register | A::Refuse => &[Permission::DocumentRegister],
             A::Recall => &[Permission::DocumentApprove],
         }
     }
@@ -755,10 +790,13 @@ pub fn transition(
 }
 
 /// The edXML status code an incoming document's status answers its sender
-/// with: 01 arrived (registered), 04 being assigned, 05 in progress, 06 done.
+/// with: 01 arrived, 02 refused, 03 accepted (registered), 04 being
+/// assigned, 05 in progress, 06 done.
 pub fn edxml_status_code(status: DocStatus) -> Option<&'static str> {
     match status {
-        DocStatus::Registered => Some("01"),
+        DocStatus::Arrived => Some("01"),
+        DocStatus::Refused => Some("02"),
+        DocStatus::Registered => Some("03"),
         DocStatus::Assigned => Some("04"),
         DocStatus::InProgress => Some("05"),
         DocStatus::Done => Some("06"),
@@ -881,6 +919,9 @@ mod tests {
         use DocStatus as S;
         // Every (status, action) pair, spelled out.
         let expected: &[(S, A, S)] = &[
+            (S::Arrived, A::Register, S::Registered),
+            (S::Arrived, A::Refuse, S::Refused),
+            (S::Arrived, A::Recall, S::Recalled),
             (S::Registered, A::Assign, S::Assigned),
             (S::Registered, A::Complete, S::Done),
             (S::Registered, A::Recall, S::Recalled),
@@ -960,7 +1001,9 @@ mod tests {
             assert_eq!(Urgency::from_priority(u.priority()), u);
         }
         assert_eq!(Urgency::from_priority(9), Urgency::Immediate);
-        assert_eq!(edxml_status_code(DocStatus::Registered), Some("01"));
+        assert_eq!(edxml_status_code(DocStatus::Arrived), Some("01"));
+        assert_eq!(edxml_status_code(DocStatus::Refused), Some("02"));
+        assert_eq!(edxml_status_code(DocStatus::Registered), Some("03"));
         assert_eq!(edxml_status_code(DocStatus::Done), Some("06"));
         assert_eq!(edxml_status_code(DocStatus::Draft), None);
     }

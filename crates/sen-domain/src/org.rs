@@ -59,6 +59,12 @@ impl UnitKind {
             })
     }
 
+    /// Whether the unit issues documents in its own name and keeps its own
+    /// registers (a division works inside its agency).
+    pub fn is_agency(self) -> bool {
+        !matches!(self, UnitKind::Division)
+    }
+
     pub fn label_vi(self) -> &'static str {
         match self {
             UnitKind::ProvincialCommittee => "UBND tỉnh",

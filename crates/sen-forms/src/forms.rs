@@ -796,3 +796,142 @@ impl Register {
         c.finish(TITLE_07)
     }
 }
+
+impl crate::OfficialDocument {
+    /// Renders the document as a PDF file.
+    pub fn render(&self) -> Result<Vec<u8>, FormError> {
+        Ok(self.render_with_place()?.0)
+    }
+
+    /// Renders the document and says where the signer's blank is.
+    pub fn render_with_place(&self) -> Result<(Vec<u8>, crate::SignaturePlace), FormError> {
+        require("agency", &self.agency.name)?;
+        require("subject", &self.subject)?;
+        require("body", &self.body)?;
+        check_signer("signer", &self.signer)?;
+        let mut c = Composer::new(false)?;
+        let date = match self.issued_on {
+            Some(d) => place_date(&self.agency, d),
+            None => format!("{}, ngày     tháng     năm     ", self.agency.place.trim()),
+        };
+        c.national_header(
+            self.agency.parent.as_deref(),
+            &self.agency.name,
+            self.number.as_deref(),
+            Some(&date),
+        );
+        if self.draft {
+            c.para(
+                &[bold("DỰ THẢO")],
+                Para {
+                    align: Align::Left,
+                    after: 4.0,
+                    ..Para::default()
+                },
+            );
+        }
+        let title = match &self.type_name {
+            Some(t) => {
+                c.title(t, &[vec![bold(self.subject.trim())]]);
+                t.clone()
+            }
+            None => {
+                c.para(
+                    &[reg(format!("V/v {}", self.subject.trim()))],
+                    Para {
+                        align: Align::Left,
+                        after: 8.0,
+                        ..Para::default()
+                    },
+                );
+                if !self.addressees.is_empty() {
+                    let mut spans = vec![reg("Kính gửi: ")];
+                    spans.push(reg(self.addressees.join("; ")));
+                    c.para(
+                        &spans,
+                        Para {
+                            align: Align::Center,
+                            after: 8.0,
+                            ..Para::default()
+                        },
+                    );
+                }
+                self.subject.clone()
+            }
+        };
+        for p in paragraphs(&self.body) {
+            running(&mut c, &[reg(p)]);
+        }
+        let mut list: Vec<String> = self
+            .recipients
+            .iter()
+            .map(|r| format!("- {};", r.trim()))
+            .collect();
+        list.push("- Lưu: VT.".into());
+        c.signatures(&Beside::Recipients(list), &signature(&self.signer));
+        let (page, rect) = c.sign_space.ok_or_else(|| FormError::Invalid {
+            field: "signer",
+            message: "không có chỗ ký (no signature space)".into(),
+        })?;
+        let bytes = c.finish(&title)?;
+        Ok((bytes, crate::SignaturePlace { page, rect }))
+    }
+}
+
+#[cfg(test)]
+mod official_tests {
+    use crate::{Agency, OfficialDocument, Signer};
+    use chrono::NaiveDate;
+
+    pub(crate) fn decision() -> OfficialDocument {
+        OfficialDocument {
+            agency: Agency {
+                parent: None,
+                name: "Ủy ban nhân dân tỉnh Sen Hồng".into(),
+                place: "Sen Hồng".into(),
+            },
+            number: Some("05/QĐ-UBND".into()),
+            issued_on: NaiveDate::from_ymd_opt(2026, 3, 5),
+            type_name: Some("Quyết định".into()),
+            subject: "Về việc công bố danh mục thủ tục hành chính".into(),
+            addressees: vec![],
+            body: "Điều 1. Công bố kèm theo Quyết định này danh mục thủ tục hành chính.\nĐiều 2. Quyết định có hiệu lực kể từ ngày ký.".into(),
+            recipients: vec!["Như Điều 2".into(), "Sở Tư pháp".into()],
+            signer: Signer {
+                authority: Some("TM. ỦY BAN NHÂN DÂN".into()),
+                title: "CHỦ TỊCH".into(),
+                name: "Trương Văn Tỉnh".into(),
+            },
+            draft: false,
+        }
+    }
+
+    #[test]
+    fn official_documents_render_with_a_signature_place_inside_the_page() {
+        let (pdf, place) = decision().render_with_place().unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert_eq!(place.page, 0);
+        let [x1, y1, x2, y2] = place.rect;
+        assert!(
+            x1 > 0.0 && x2 <= 595.5 && x2 - x1 > 100.0,
+            "{:?}",
+            place.rect
+        );
+        assert!(
+            y1 > 0.0 && y2 < 842.0 && (y2 - y1 - 72.0).abs() < 0.01,
+            "{:?}",
+            place.rect
+        );
+        // A letter: no title, the subject under the number, addressees.
+        let mut letter = decision();
+        letter.type_name = None;
+        letter.number = None;
+        letter.issued_on = None;
+        letter.draft = true;
+        letter.addressees = vec!["Sở Xây dựng".into()];
+        assert!(letter.render().unwrap().starts_with(b"%PDF-"));
+        let mut bad = decision();
+        bad.body = " ".into();
+        assert!(bad.render().is_err());
+    }
+}

@@ -191,6 +191,10 @@ pub(crate) struct Composer {
     /// The cursor: distance from the top edge of the page to the next line.
     pub(crate) y: f32,
     page_no: u32,
+    /// Where the last right-hand signature block left its space to sign:
+    /// page index (from 0) and rectangle in PDF points from the page's
+    /// bottom-left corner `[x1, y1, x2, y2]`.
+    pub(crate) sign_space: Option<(usize, [f32; 4])>,
 }
 
 impl Composer {
@@ -215,6 +219,7 @@ impl Composer {
             content: Content::new(),
             y: 0.0,
             page_no: 0,
+            sign_space: None,
         };
         c.start_page();
         Ok(c)
@@ -1000,6 +1005,20 @@ impl Composer {
         self.ensure(h);
         let top = self.y;
         let bottom_right = self.signature_at(right, half, half, top);
+        // The blank between the title and the name is where the signature
+        // (and its visible appearance when signed digitally) goes.
+        let name_h = 13.0 * 1.2;
+        let space_bottom = bottom_right - name_h;
+        let space_top = space_bottom - 72.0;
+        self.sign_space = Some((
+            self.pages.len(),
+            [
+                self.left + half,
+                self.page_h - space_bottom,
+                self.left + 2.0 * half,
+                self.page_h - space_top,
+            ],
+        ));
         let bottom_left = match beside {
             Beside::Nothing => top,
             Beside::Signature(s) => self.signature_at(s, 0.0, half, top),

@@ -86,6 +86,39 @@ pub struct Component {
     pub copies: u32,
 }
 
+/// An administrative document of Nghị định 30/2020 (Phụ lục I): a decision,
+/// a plan, a report, an official letter. Drafts print "DỰ THẢO" and leave
+/// the number and date blank, as on paper.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfficialDocument {
+    pub agency: Agency,
+    /// "05/QĐ-UBND" once issued; the symbol alone ("/QĐ-UBND") on a draft.
+    pub number: Option<String>,
+    pub issued_on: Option<NaiveDate>,
+    /// The type's name ("Quyết định"), printed as the title; `None` for an
+    /// official letter (công văn), whose subject goes under the number.
+    pub type_name: Option<String>,
+    /// Trích yếu.
+    pub subject: String,
+    /// For letters: "Kính gửi" addressees.
+    pub addressees: Vec<String>,
+    /// The text; a line break starts a new paragraph.
+    pub body: String,
+    /// "Nơi nhận" list.
+    pub recipients: Vec<String>,
+    pub signer: Signer,
+    pub draft: bool,
+}
+
+/// Where the signer's blank is on a rendered document: page index (from 0)
+/// and rectangle in PDF points `[x1, y1, x2, y2]` from the bottom-left
+/// corner. A visible digital signature goes there.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SignaturePlace {
+    pub page: usize,
+    pub rect: [f32; 4],
+}
+
 /// Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Receipt {

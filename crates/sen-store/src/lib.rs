@@ -20,6 +20,7 @@ pub mod citizens;
 pub mod counters;
 pub mod dossiers;
 pub mod events;
+pub mod office;
 pub mod org;
 pub mod outbox;
 pub mod procedures;

@@ -44,6 +44,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: None,
         postgres: None,
     },
+    Migration {
+        version: 6,
+        name: "office",
+        common: include_str!("../migrations/0006_office.sql"),
+        sqlite: None,
+        postgres: None,
+    },
 ];
 
 impl Migration {
