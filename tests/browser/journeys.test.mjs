@@ -1,15 +1,21 @@
 // The main journeys of Sen in a real browser (Debian's Chromium, headless),
 // with axe-core run on every page visited: any serious or critical
 // accessibility violation fails the journey. Screenshots of every page go to
-// artifacts/screenshots/ (not committed).
+// artifacts/screenshots/ (not committed). Every HTML page the browser loads is
+// weighed as transferred (gzip), with the CSS and JS it links: over 100 KB
+// fails (artifacts/page-weights.json lists them). One journey is done with
+// the keyboard only (Tab/Enter), checking the skip link, the focus on the
+// error summary and a visible focus outline on every element reached.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import fs from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import zlib from "node:zlib";
 import { chromium } from "playwright-core";
 
 const require = createRequire(import.meta.url);
@@ -21,6 +27,74 @@ const PASSWORD = "sen-demo-2026";
 
 let server, base, browser, dataDir;
 const seen = [];
+
+// ----- page weight: HTML + CSS + JS under 100 KB as transferred (gzip) -----
+const BUDGET = 100 * 1024;
+/** Every main-frame document the journeys receive: { url, html, css, js, total }. */
+const weights = [];
+/** The last document weighed in each page, for check(). */
+const lastWeight = new WeakMap();
+const assetSizes = new Map();
+
+/** An asset's size as sent to a browser that accepts gzip (the raw bytes on the wire). */
+function assetSize(url) {
+  if (!assetSizes.has(url)) {
+    assetSizes.set(url, new Promise((resolve, reject) => {
+      http.get(url, { headers: { "accept-encoding": "gzip" } }, (res) => {
+        let n = 0;
+        res.on("data", (c) => { n += c.length; });
+        res.on("end", () => {
+          if (res.statusCode !== 200) reject(new Error(`${url}: ${res.statusCode}`));
+          else if (res.headers["content-encoding"] !== "gzip") reject(new Error(`${url} is not gzipped`));
+          else resolve(n);
+        });
+      }).on("error", reject);
+    }));
+  }
+  return assetSizes.get(url);
+}
+
+/** Weighs a document response: its body as transferred (encoded size from the
+ * browser, cross-checked by gzipping the body here), plus the stylesheets and
+ * scripts it links, fetched with Accept-Encoding: gzip. */
+async function weigh(response) {
+  const body = await response.body();
+  const headers = await response.allHeaders();
+  assert.equal(headers["content-encoding"], "gzip", `${response.url()} is sent gzipped`);
+  const sizes = await response.request().sizes();
+  const gz = zlib.gzipSync(body).length;
+  const htmlBytes = sizes.responseBodySize > 0 ? sizes.responseBodySize : gz;
+  const text = body.toString("utf8");
+  const refs = [...text.matchAll(/<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"|<script[^>]+src="([^"]+)"/g)]
+    .map((m) => new URL(m[1] ?? m[2], response.url()).href);
+  let css = 0, js = 0;
+  for (const ref of refs) {
+    const n = await assetSize(ref);
+    if (ref.endsWith(".css")) css += n; else js += n;
+  }
+  return { url: response.url(), html: htmlBytes, html_raw: body.length, css, js, total: htmlBytes + css + js };
+}
+
+/** Records the weight of every HTML page a context's pages load. */
+function watchWeights(context) {
+  context.on("response", (response) => {
+    const frame = response.frame();
+    if (response.request().resourceType() !== "document" || response.status() !== 200) return;
+    if (frame !== frame.page().mainFrame()) return;
+    if (!(response.headers()["content-type"] ?? "").startsWith("text/html")) return;
+    const w = weigh(response);
+    w.catch(() => {});
+    weights.push(w);
+    lastWeight.set(frame.page(), w);
+  });
+  return context;
+}
+
+async function assertWeights() {
+  for (const w of await Promise.all(weights)) {
+    assert.ok(w.total < BUDGET, `${w.url}: ${w.total} bytes compressed (HTML ${w.html}, CSS ${w.css}, JS ${w.js}) over ${BUDGET}`);
+  }
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -54,6 +128,9 @@ before(async () => {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
+  // Every context the journeys open has its pages weighed.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args) => watchWeights(await newContext(...args));
 });
 
 after(async () => {
@@ -61,10 +138,21 @@ after(async () => {
   server?.kill();
   fs.rmSync(dataDir, { recursive: true, force: true });
   console.log(`pages checked with axe-core: ${seen.length}`);
+  const all = await Promise.allSettled(weights);
+  const ok = all.filter((r) => r.status === "fulfilled").map((r) => r.value);
+  if (ok.length) {
+    const max = ok.reduce((a, b) => (b.total > a.total ? b : a));
+    console.log(`pages weighed: ${ok.length}; heaviest ${max.total} bytes gzipped (HTML ${max.html}, CSS ${max.css}, JS ${max.js}): ${max.url}`);
+    fs.writeFileSync(path.join(shots, "..", "page-weights.json"), JSON.stringify(ok, null, 1));
+  }
 });
 
-/** Screenshot, then axe-core: fails on any serious or critical violation. */
+/** Screenshot, then axe-core: fails on any serious or critical violation;
+ * and the page with its CSS and JS must weigh under 100 KB compressed. */
 async function check(page, name) {
+  const w = await lastWeight.get(page);
+  assert.ok(w, `no document weighed for ${name}`);
+  assert.ok(w.total < BUDGET, `${name}: ${w.total} bytes compressed (HTML ${w.html}, CSS ${w.css}, JS ${w.js}) over ${BUDGET}`);
   await page.screenshot({ path: path.join(shots, `${String(seen.length + 1).padStart(2, "0")}-${name}.png`), fullPage: true });
   // Evaluated through the DevTools protocol, so the page keeps its strict CSP.
   await page.evaluate(axeSource);
@@ -288,4 +376,281 @@ test("a citizen signs in with a one-time code, applies online and rates the resu
   await page.waitForURL(/ok=rated/);
   await check(page, "da-danh-gia");
   assert.match(await page.locator("tbody tr").first().innerText(), /5\/5/);
+});
+
+/** Signs in with another password than the demo one. */
+async function signInWith(user, password) {
+  const page = await (await browser.newContext({ locale: "vi-VN" })).newPage();
+  await page.goto(`${base}/can-bo/dang-nhap`);
+  await page.getByLabel("Tên đăng nhập").fill(user);
+  await page.getByLabel("Mật khẩu").fill(password);
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await page.waitForLoadState();
+  return page;
+}
+
+/** What has the focus, and whether its focus outline can be seen. */
+function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    const cs = getComputedStyle(el);
+    const r = el.getBoundingClientRect();
+    return {
+      id: el.id, cls: el.className, tag: el.tagName, text: (el.textContent || "").trim().slice(0, 40),
+      outline: cs.outlineStyle, width: parseFloat(cs.outlineWidth), left: r.left, top: r.top, w: r.width, h: r.height,
+    };
+  });
+}
+
+/** Presses Tab until the focused element matches `selector`, checking on the
+ * way that every element reached shows a visible focus outline. */
+async function tabTo(page, selector, text = null, max = 60) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press("Tab");
+    const f = await focused(page);
+    assert.ok(f.outline !== "none" && f.width >= 2 && f.w > 0 && f.h > 0,
+      `visible focus on ${f.tag}#${f.id}.${f.cls} «${f.text}» (${page.url()}): ${JSON.stringify(f)}`);
+    const hit = await page.evaluate(([sel, text]) => {
+      const el = document.activeElement;
+      return el.matches(sel) && (text === null || el.textContent.trim() === text);
+    }, [selector, text]);
+    if (hit) return;
+  }
+  assert.fail(`${selector} not reached with Tab on ${page.url()}`);
+}
+
+test("keyboard only: the skip link, the citizen lookup and the officer sign-in", async () => {
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "motcua", password: PASSWORD, want_token: true }),
+  }).then((r) => r.json());
+  const dossier = await fetch(`${base}/api/v1/dossiers`, {
+    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${login.token}` },
+    body: JSON.stringify({ procedure_code: "1.001193", applicant: { name: "Đặng Thị Phím", phone: "0977445566" } }),
+  }).then((r) => r.json());
+  assert.ok(dossier.code, JSON.stringify(dossier));
+
+  // The skip link: first Tab stop, visible when focused, and it leads to the content.
+  const page = await (await browser.newContext({ locale: "vi-VN" })).newPage();
+  await page.goto(`${base}/tra-cuu`);
+  await page.keyboard.press("Tab");
+  const skip = await focused(page);
+  assert.equal(skip.cls, "skip");
+  assert.ok(skip.left >= 0 && skip.top >= 0 && skip.w > 0 && skip.outline !== "none", `the skip link shows: ${JSON.stringify(skip)}`);
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.activeElement?.id === "main");
+  assert.match(page.url(), /#main$/);
+  // From the content, Tab reaches the code field; Enter submits.
+  await tabTo(page, "#ma");
+  await page.keyboard.type(dossier.code);
+  await tabTo(page, "#xac-minh");
+  await page.keyboard.type("5566");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/ma=/);
+  await check(page, "ban-phim-tra-cuu");
+  assert.match(await page.locator("#result").innerText(), /Đã tiếp nhận/);
+  assert.match(await page.locator("#result").innerText(), /Đặng Thị Phím/, "with the proof, the name is shown");
+
+  // A wrong code: the focus lands on the error summary, whose link leads back to the field.
+  await tabTo(page, "#ma");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("KHONG-CO-MA-NAY");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.activeElement?.id === "error-summary");
+  const summary = await focused(page);
+  assert.ok(summary.outline !== "none", "the focused error summary is outlined");
+  await check(page, "ban-phim-tra-cuu-loi");
+  await tabTo(page, "#error-summary a");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.activeElement?.id === "ma");
+
+  // The officer signs in with the keyboard: a wrong password first.
+  const officer = await (await browser.newContext({ locale: "vi-VN" })).newPage();
+  await officer.goto(`${base}/can-bo/dang-nhap`);
+  await tabTo(officer, "#username");
+  await officer.keyboard.type("motcua");
+  await officer.keyboard.press("Tab");
+  assert.equal((await focused(officer)).id, "password");
+  await officer.keyboard.type("khong-phai-mat-khau");
+  await officer.keyboard.press("Enter");
+  await officer.waitForFunction(() => document.activeElement?.id === "error-summary");
+  assert.match(await officer.locator("#error-summary").innerText(), /Sai tên đăng nhập hoặc mật khẩu/);
+  await check(officer, "ban-phim-dang-nhap-loi");
+  await tabTo(officer, "#error-summary a");
+  await officer.keyboard.press("Enter");
+  await officer.waitForFunction(() => document.activeElement?.id === "username");
+  assert.equal(await officer.locator("#username").inputValue(), "motcua", "the user name is kept");
+  await officer.keyboard.press("Tab");
+  await officer.keyboard.type(PASSWORD);
+  await officer.keyboard.press("Enter");
+  await officer.waitForURL(`${base}/can-bo`);
+  await check(officer, "ban-phim-hang-doi");
+  // The queue's dossier opens with the keyboard too.
+  await tabTo(officer, "a", dossier.code, 200);
+  await officer.keyboard.press("Enter");
+  await officer.waitForURL(/\/can-bo\/ho-so\//);
+  assert.match(await officer.locator("h1").innerText(), new RegExp(dossier.code));
+});
+
+test("an administrator merges a unit, manages an account, and the user signs in with the new password", async () => {
+  const admin = await signIn("quantri");
+  await admin.getByRole("link", { name: "Quản trị" }).click();
+  await admin.waitForURL(/\/can-bo\/quan-tri$/);
+  const justice = async (select) => admin.locator(`${select} option`, { hasText: "H99.02 – Sở Tư pháp" }).getAttribute("value");
+
+  // A division to merge into its department.
+  await admin.getByLabel("Đơn vị cấp trên").selectOption(await justice("#parent_id"));
+  await admin.getByLabel("Mã", { exact: true }).fill("H99.02.08");
+  await admin.getByLabel("Tên viết tắt").fill("PCT");
+  await admin.getByLabel("Tên", { exact: true }).fill("Phòng Chứng thực");
+  await admin.getByLabel("Loại").selectOption("division");
+  await admin.getByRole("button", { name: "Thêm đơn vị", exact: true }).click();
+  await admin.waitForURL(/ok=done/);
+  await admin.getByRole("link", { name: "Phòng Chứng thực" }).click();
+  await admin.waitForURL(/\/can-bo\/quan-tri\/don-vi\//);
+  await check(admin, "don-vi");
+  const unitUrl = admin.url();
+
+  // Re-coding to a code in use: the error summary takes the focus.
+  await admin.locator("#u_code").fill("H99.05");
+  await admin.getByRole("button", { name: "Lưu thay đổi" }).click();
+  await admin.waitForFunction(() => document.activeElement?.id === "error-summary");
+  assert.match(await admin.locator("#error-summary").innerText(), /H99\.05/);
+  await check(admin, "don-vi-loi");
+
+  // The merge shows what will move before anything happens.
+  await admin.getByLabel("Đơn vị nhận").selectOption(await justice("#merge_target"));
+  await admin.getByLabel(/Căn cứ hợp nhất/).fill("Nghị quyết 05/NQ-HĐND tỉnh");
+  await admin.getByRole("button", { name: "Xem trước việc hợp nhất" }).click();
+  await admin.waitForURL(/\/hop-nhat$/);
+  await admin.waitForFunction(() => document.activeElement?.id === "merge-summary");
+  const preview = await admin.locator("main").innerText();
+  assert.match(preview, /Nghị quyết 05\/NQ-HĐND tỉnh/);
+  assert.match(preview, /không tự động chuyển/);
+  await check(admin, "hop-nhat-xac-nhan");
+  await admin.getByRole("button", { name: "Xác nhận hợp nhất" }).click();
+  await admin.waitForURL(/ok=merged/);
+  assert.match(await admin.locator("#unit-status").innerText(), /Đã hợp nhất → H99\.02 – Sở Tư pháp/);
+  await check(admin, "don-vi-da-hop-nhat");
+
+  // A new account, an extra role granted and revoked.
+  await admin.goto(`${base}/can-bo/quan-tri`);
+  await admin.getByLabel("Tên đăng nhập").fill("thuviec");
+  await admin.getByLabel("Họ và tên").fill("Ngô Thử Việc");
+  await admin.getByLabel("Mật khẩu").fill("mat-khau-ban-dau-1");
+  await admin.locator("#acc_role").selectOption("specialist");
+  await admin.getByLabel("Đơn vị giữ vai trò").selectOption(await justice("#acc_unit"));
+  await admin.getByRole("button", { name: "Tạo tài khoản" }).click();
+  await admin.waitForURL(/ok=done/);
+  await admin.getByRole("link", { name: "thuviec" }).click();
+  await admin.waitForURL(/\/can-bo\/quan-tri\/tai-khoan\//);
+  await check(admin, "tai-khoan-can-bo");
+  await admin.getByLabel("Vai trò", { exact: true }).selectOption("one_stop_officer");
+  const desk = await admin.locator("#grant_unit option", { hasText: "H99.05 –" }).getAttribute("value");
+  await admin.getByLabel("Đơn vị giữ vai trò").selectOption(desk);
+  await admin.getByRole("button", { name: "Cấp thêm vai trò" }).click();
+  await admin.waitForURL(/ok=granted/);
+  assert.match(await admin.locator("#roles + table").innerText(), /Cán bộ Một cửa/);
+  await admin.getByRole("button", { name: /Thu hồi: Cán bộ Một cửa/ }).click();
+  await admin.waitForURL(/ok=revoked/);
+  assert.doesNotMatch(await admin.locator("#roles + table").innerText(), /Cán bộ Một cửa/);
+  await check(admin, "tai-khoan-da-thu-hoi");
+
+  // A password reset: shown once, focused, and it works.
+  await admin.getByRole("button", { name: "Đặt lại mật khẩu" }).click();
+  await admin.waitForURL(/\/mat-khau$/);
+  await admin.waitForFunction(() => document.activeElement?.id === "new-password");
+  const fresh = (await admin.locator("#new-password-value").innerText()).trim();
+  assert.match(fresh, /^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+  await check(admin, "mat-khau-moi");
+  const old = await signInWith("thuviec", "mat-khau-ban-dau-1");
+  assert.match(await old.locator("#error-summary").innerText(), /Sai tên đăng nhập hoặc mật khẩu/);
+  const user = await signInWith("thuviec", fresh);
+  await user.waitForURL(`${base}/can-bo`);
+  await check(user, "hang-doi-thuviec");
+
+  // Disabled, the account cannot sign in; enabled again, it can.
+  await admin.getByRole("button", { name: "Khoá tài khoản" }).click();
+  await admin.waitForURL(/ok=disabled/);
+  assert.equal(await admin.locator("#account-status").innerText(), "Đã khoá");
+  await check(admin, "tai-khoan-da-khoa");
+  await user.reload();
+  await user.waitForURL(/\/can-bo\/dang-nhap/);
+  const refused = await signInWith("thuviec", fresh);
+  assert.match(await refused.locator("#error-summary").innerText(), /Sai tên đăng nhập hoặc mật khẩu/);
+  await admin.getByRole("button", { name: "Mở khoá tài khoản" }).click();
+  await admin.waitForURL(/ok=enabled/);
+  await (await signInWith("thuviec", fresh)).waitForURL(`${base}/can-bo`);
+});
+
+test("a citizen uploads the supplement asked for and the officers carry on", async () => {
+  const page = await (await browser.newContext({ locale: "vi-VN" })).newPage();
+  await page.goto(`${base}/thu-tuc/1.001193/nop`);
+  await page.waitForURL(/\/cong-dan\/dang-nhap/);
+  await page.getByLabel("Số điện thoại hoặc thư điện tử").fill("0905 111 222");
+  await page.getByRole("button", { name: "Gửi mã xác thực" }).click();
+  await page.waitForLoadState();
+  await page.getByLabel("Mã xác thực (6 số)").fill((await page.locator("#demo-code").innerText()).trim());
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await page.waitForURL(/\/thu-tuc\/1\.001193\/nop/);
+  await page.getByLabel("Họ và tên người nộp").fill("Lý Thị Bổ Sung");
+  await page.getByRole("button", { name: "Nộp hồ sơ" }).click();
+  await page.waitForURL(/\/cong-dan\/ho-so/);
+  const code = (await page.locator("tbody tr").first().locator("td").first().innerText()).trim();
+
+  // The desk receives it and asks for a supplement, from the pages.
+  const desk = await signIn("motcua");
+  await desk.getByRole("link", { name: code }).click();
+  await desk.waitForURL(/\/can-bo\/ho-so\//);
+  await act(desk, "receive");
+  await act(desk, "request_supplement", async (f) => {
+    await f.getByLabel("Lý do").fill("Tờ khai chưa có chữ ký");
+    await f.getByLabel(/Thành phần cần bổ sung/).fill("Tờ khai đã ký\nBản chụp Căn cước công dân");
+  });
+  assert.equal(await desk.locator("#status").innerText(), "Chờ bổ sung hồ sơ");
+  await check(desk, "yeu-cau-bo-sung");
+
+  // The citizen sees what was asked and uploads the files.
+  await page.goto(`${base}/cong-dan/ho-so`);
+  const asked = await page.locator("section.supplement").innerText();
+  assert.match(asked, /Tờ khai chưa có chữ ký/);
+  assert.match(asked, /Bản chụp Căn cước công dân/);
+  await check(page, "cho-bo-sung");
+  await page.getByRole("link", { name: "Bổ sung ngay" }).click();
+  const input = () => page.locator("section.supplement").getByLabel(/Tệp bổ sung/);
+  await input().setInputFiles({ name: "to-khai-da-ky.pdf", mimeType: "application/pdf", buffer: Buffer.from("MZ not a pdf") });
+  await page.getByRole("button", { name: "Gửi hồ sơ bổ sung" }).click();
+  await page.waitForLoadState();
+  await page.waitForFunction(() => document.activeElement?.id === "error-summary");
+  assert.match(await page.locator("#error-summary").innerText(), /không phải PDF, PNG hay JPEG/);
+  await check(page, "bo-sung-tep-sai");
+  await input().setInputFiles([
+    { name: "to-khai-da-ky.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n% Tờ khai đã ký\n") },
+    { name: "cccd.png", mimeType: "image/png", buffer: Buffer.from("89504e470d0a1a0a0000000d49484452", "hex") },
+  ]);
+  await page.getByRole("button", { name: "Gửi hồ sơ bổ sung" }).click();
+  await page.waitForURL(/ok=supplemented/);
+  assert.match(await page.locator(".notice").innerText(), /Đã gửi hồ sơ bổ sung/);
+  assert.match(await page.locator("tbody tr").first().innerText(), /Đang xử lý/);
+  assert.equal(await page.locator("section.supplement").count(), 0);
+  await check(page, "da-bo-sung");
+
+  // The desk sees the new files, the clock runs again, the dossier goes on.
+  await desk.reload();
+  assert.equal(await desk.locator("#status").innerText(), "Đang xử lý");
+  const main = await desk.locator("main").innerText();
+  assert.match(main, /to-khai-da-ky\.pdf/);
+  assert.match(main, /cccd\.png/);
+  assert.match(main, /Bổ sung hồ sơ/);
+  await check(desk, "ho-so-da-bo-sung");
+  await act(desk, "hand_off", (f) => f.locator("select").selectOption("xu_ly"));
+  const specialist = await signIn("chuyenvien");
+  await specialist.goto(desk.url().split("?")[0]);
+  await act(specialist, "propose_result");
+  await check(specialist, "ho-so-de-xuat");
+});
+
+test("every page the journeys visited weighs under 100 KB compressed (HTML, CSS and JS)", async () => {
+  assert.ok(weights.length >= seen.length, `${weights.length} pages weighed, ${seen.length} checked`);
+  await assertWeights();
 });

@@ -82,6 +82,25 @@ async fn verify_password(password: String, hash: String) -> bool {
     .unwrap_or(false)
 }
 
+/// A random password for an administrator's reset: four groups of five
+/// characters from an alphabet without look-alikes (no 0/o, 1/l/i), joined
+/// by dashes, e.g. `k7m2p-x9qr4-…`; 20 characters from 31 give 99 bits.
+pub(crate) fn generated_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..4)
+        .map(|_| {
+            (0..5)
+                .map(|_| {
+                    let i = (rng.next_u32() as usize) % ALPHABET.len();
+                    ALPHABET[i] as char
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// A valid Argon2id hash of a random password: checked against when the
 /// user name is unknown, so that a wrong name costs as long as a wrong password.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2VuLWR1bW15LXNhbHQ$3m2QYzP3o2mG1t6p9d5y8o1d0vWQ8Gq8T0u4V6y2n4A";
@@ -273,6 +292,82 @@ impl App {
         sen_store::accounts::clear_failures(&self.db, &format!("user:{}", account.username))
             .await?;
         Ok(())
+    }
+
+    /// Resets the password to a new random one (four groups of five letters
+    /// and digits, about 100 bits) and returns it, to be shown to the
+    /// administrator once and handed to the user; it is not stored anywhere
+    /// but as its Argon2id hash. Otherwise as [`App::reset_password`].
+    pub async fn reset_password_generated(
+        &self,
+        actor: &Actor,
+        account_id: Uuid,
+    ) -> Result<String, AppError> {
+        let password = generated_password();
+        self.reset_password(actor, account_id, &password).await?;
+        Ok(password)
+    }
+
+    /// Disables (`active = false`) or re-enables an account. A disabled
+    /// account cannot sign in, its sessions end at once, and it is no longer
+    /// told about its units' deadlines; its roles and history are kept.
+    /// Nobody disables their own account. Returns whether anything changed.
+    pub async fn set_account_active(
+        &self,
+        actor: &Actor,
+        account_id: Uuid,
+        active: bool,
+    ) -> Result<bool, AppError> {
+        let account = store::by_id(&self.db, account_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("account", account_id))?;
+        self.require_manage_account(actor, &account).await?;
+        if !active && matches!(actor, Actor::Staff { id, .. } if *id == account_id) {
+            return Err(AppError::conflict(
+                "Không thể tự khoá tài khoản của chính mình",
+                "you cannot disable your own account",
+            ));
+        }
+        let tag = actor.tag();
+        self.db
+            .transaction(|tx| {
+                let (db, tag) = (self.db.clone(), tag.clone());
+                Box::pin(async move {
+                    let current = store::by_id_in_tx(&db, tx, account_id)
+                        .await?
+                        .ok_or_else(|| AppError::not_found("account", account_id))?;
+                    let want = if active { "active" } else { "disabled" };
+                    if current.status == want {
+                        return Ok::<_, AppError>(false);
+                    }
+                    store::set_status(tx, account_id, want).await?;
+                    let ended = if active {
+                        0
+                    } else {
+                        store::delete_sessions_of(tx, "staff", account_id).await?
+                    };
+                    events::append(
+                        &db,
+                        tx,
+                        NewEvent::new(
+                            tag,
+                            if active {
+                                "account.enabled"
+                            } else {
+                                "account.disabled"
+                            },
+                            "account",
+                            Some(account_id.to_string()),
+                        )
+                        .payload(
+                            json!({"from": current.status, "to": want, "sessions_ended": ended}),
+                        ),
+                    )
+                    .await?;
+                    Ok(true)
+                })
+            })
+            .await
     }
 
     pub async fn grant_role(
@@ -706,6 +801,15 @@ mod tests {
     #[test]
     fn dummy_hash_parses() {
         assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+    }
+
+    #[test]
+    fn generated_passwords_pass_the_policy_and_differ() {
+        let (a, b) = (generated_password(), generated_password());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 23);
+        assert!(auth::validate_password(&a).is_ok());
+        assert!(a.chars().all(|c| c == '-' || c.is_ascii_alphanumeric()));
     }
 
     #[test]

@@ -87,6 +87,41 @@ impl App {
         Ok(checked.iter().map(|(a, _)| a.clone()).collect())
     }
 
+    /// The applicant answers a request for a supplement online: the files
+    /// are checked and attached (all or nothing), then the `supplement`
+    /// action resumes the dossier (and its legal clock, if it was paused).
+    /// At least one file is needed; the dossier must be waiting for a
+    /// supplement (`waiting_supplement`, or `incomplete_at_intake` before
+    /// intake).
+    pub async fn submit_supplement(
+        &self,
+        actor: &Actor,
+        dossier: Uuid,
+        uploads: Vec<(String, Vec<u8>)>,
+    ) -> Result<crate::dossiers::Dossier, AppError> {
+        let d = self.dossier(actor, dossier).await?;
+        if !["waiting_supplement", "incomplete_at_intake"].contains(&d.row.status.as_str()) {
+            return Err(AppError::conflict(
+                "Hồ sơ không ở trạng thái chờ bổ sung",
+                "the dossier is not waiting for a supplement",
+            ));
+        }
+        if uploads.is_empty() {
+            return Err(sen_domain::Invalid::new(
+                "files",
+                "Chọn ít nhất một tệp để bổ sung",
+                "choose at least one file to supplement",
+            )
+            .into());
+        }
+        for (name, bytes) in &uploads {
+            files::check_upload(name, bytes)?;
+        }
+        self.attach(actor, dossier, uploads).await?;
+        self.act(actor, dossier, sen_domain::dossier::Action::Supplement)
+            .await
+    }
+
     pub async fn attachments(
         &self,
         actor: &Actor,

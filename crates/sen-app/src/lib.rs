@@ -13,6 +13,7 @@ pub mod dossiers;
 pub mod forms;
 pub mod jobs;
 pub mod notify;
+pub mod exchange;
 pub mod office;
 pub mod ops;
 pub mod org;
@@ -45,6 +46,8 @@ pub struct Settings {
     /// Demo only (`sen serve --demo`): show a citizen's one-time code on the
     /// sign-in page as well, for trying Sen without an SMS or mail server.
     pub demo_echo_codes: bool,
+    /// The keys of the inter-agency exchange (edXML), when configured.
+    pub exchange: Option<std::sync::Arc<exchange::ExchangeKeys>>,
 }
 
 impl Default for Settings {
@@ -57,6 +60,7 @@ impl Default for Settings {
             issuer: "Sen".into(),
             public_url: "http://127.0.0.1:8080".into(),
             demo_echo_codes: false,
+            exchange: None,
         }
     }
 }

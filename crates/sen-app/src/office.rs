@@ -16,13 +16,13 @@ use sen_domain::office::{
     Urgency,
 };
 use sen_domain::org::UnitKind;
-use sen_store::office::{
-    self as store, DocumentFile, Recipient, Register, StoredDocument, Version,
-};
+use sen_store::office::{self as store, DocumentFile, StoredDocument, Version};
 use sen_store::{counters, events, new_id, now_utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
+
+pub use sen_store::office::{DocumentFile as FileInfo, DocumentFilter, Recipient, Register};
 use uuid::Uuid;
 
 /// A new register book.
@@ -278,6 +278,8 @@ struct Prepared {
     /// For Issue: the register, the issuer's abbreviation and the drafting
     /// unit's, and the agency block for the PDF.
     issue: Option<IssuePlan>,
+    /// The exchange's keys, for messages to other platforms.
+    keys: Option<Arc<crate::exchange::ExchangeKeys>>,
 }
 
 struct IssuePlan {
@@ -287,6 +289,8 @@ struct IssuePlan {
     agency: sen_forms::Agency,
     /// Internal recipients: their agency id, for the arrived documents.
     internal: Vec<(Uuid, Uuid)>,
+    /// Recipients on other platforms (reached by edXML).
+    external: Vec<Uuid>,
 }
 
 impl App {
@@ -766,6 +770,117 @@ impl App {
         }
     }
 
+    // ----- choices for forms -----------------------------------------------------
+
+    /// Accounts that may review or approve drafts of `unit` (leaders and
+    /// specialists of the unit and the units above it), except the actor.
+    pub async fn reviewers_for(
+        &self,
+        actor: &Actor,
+        unit: Uuid,
+    ) -> Result<Vec<(Uuid, String)>, AppError> {
+        let path = self.unit_path(unit).await?;
+        let me = match actor {
+            Actor::Staff { id, .. } => Some(*id),
+            _ => None,
+        };
+        let mut out: Vec<(Uuid, String)> = Vec::new();
+        for role in ["unit_leader", "specialist"] {
+            for a in sen_store::accounts::holders(&self.db, role, &path).await? {
+                if Some(a.id) != me && !out.iter().any(|(id, _)| *id == a.id) {
+                    out.push((a.id, format!("{} ({})", a.full_name, a.username)));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Units a document of `agency` may be assigned to (the agency and the
+    /// units below it), and the people there who may handle it.
+    pub async fn assignees_for(
+        &self,
+        tenant: Uuid,
+        agency: Uuid,
+    ) -> Result<(Vec<(Uuid, String)>, Vec<(Uuid, String)>), AppError> {
+        let all = sen_store::org::units(&self.db, tenant, None).await?;
+        let ids = crate::org::subtree(&all, &[agency]);
+        let units: Vec<(Uuid, String)> = all
+            .iter()
+            .filter(|u| ids.contains(&u.id) && u.status == "active")
+            .map(|u| (u.id, u.name.clone()))
+            .collect();
+        let mut people: Vec<(Uuid, String)> = Vec::new();
+        for role in ["specialist", "unit_leader"] {
+            for a in sen_store::accounts::holders(&self.db, role, &ids).await? {
+                if !people.iter().any(|(id, _)| *id == a.id) {
+                    people.push((a.id, format!("{} ({})", a.full_name, a.username)));
+                }
+            }
+        }
+        Ok((units, people))
+    }
+
+    /// The units the actor may draft in (where they may process documents).
+    pub async fn drafting_units(&self, actor: &Actor) -> Result<Vec<(Uuid, String)>, AppError> {
+        let Actor::Staff { grants, .. } = actor else {
+            return Ok(Vec::new());
+        };
+        let mut out: Vec<(Uuid, String)> = Vec::new();
+        for g in grants {
+            if (g.role.allows(Permission::DocumentProcess)
+                || g.role.allows(Permission::DocumentApprove))
+                && !out.iter().any(|(id, _)| *id == g.unit_id)
+            {
+                if let Some(u) = sen_store::org::unit(&self.db, g.unit_id).await? {
+                    out.push((u.id, u.name));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Agencies of the province a document can be sent to, except `except`.
+    pub async fn agencies(
+        &self,
+        tenant: Uuid,
+        except: Option<Uuid>,
+    ) -> Result<Vec<(Uuid, String)>, AppError> {
+        Ok(sen_store::org::units(&self.db, tenant, None)
+            .await?
+            .into_iter()
+            .filter(|u| {
+                u.status == "active"
+                    && Some(u.id) != except
+                    && UnitKind::parse(&u.kind)
+                        .map(|k| k.is_agency())
+                        .unwrap_or(false)
+            })
+            .map(|u| (u.id, u.name))
+            .collect())
+    }
+
+    /// The registers the actor keeps, in one direction.
+    pub async fn my_registers(
+        &self,
+        actor: &Actor,
+        direction: Direction,
+    ) -> Result<Vec<Register>, AppError> {
+        let Actor::Staff { tenant_id, .. } = actor else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for r in store::registers(&self.db, *tenant_id, None).await? {
+            if r.direction == direction.as_str()
+                && self
+                    .allowed_on(actor, &[Permission::DocumentRegister], r.unit_id)
+                    .await?
+            {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
     // ----- incoming -------------------------------------------------------------
 
     /// Registers a paper document in an incoming register: it gets the next
@@ -1164,6 +1279,7 @@ impl App {
             today,
             register,
             issue,
+            keys: self.exchange_keys(),
         });
         let db = self.db.clone();
         self.db
@@ -1327,10 +1443,19 @@ impl App {
             .trim_start_matches("Thành phố ")
             .to_string();
         let mut internal = Vec::new();
+        let mut external = Vec::new();
         for r in store::recipients(&self.db, row.id).await? {
             if let Some(u) = r.unit_id {
                 internal.push((r.id, u));
+            } else if r.organ_id.is_some() {
+                external.push(r.id);
             }
+        }
+        if !external.is_empty() && self.exchange_keys().is_none() {
+            return Err(AppError::conflict(
+                "Văn bản có nơi nhận ngoài nền tảng nhưng trục liên thông (edXML) chưa được cấu hình; hãy bỏ các nơi nhận đó hoặc cấu hình [exchange]",
+                "the document has recipients on other platforms but the exchange (edXML) is not configured; remove them or configure [exchange]",
+            ));
         }
         Ok(IssuePlan {
             register,
@@ -1342,8 +1467,19 @@ impl App {
                 place,
             },
             internal,
+            external,
         })
     }
+}
+
+pub(crate) async fn insert_file_pub(
+    tx: &mut sen_store::Tx,
+    document: Uuid,
+    role: &str,
+    f: &NewFile,
+    tag: &str,
+) -> Result<DocumentFile, AppError> {
+    insert_file(tx, document, role, f, tag).await
 }
 
 async fn insert_file(
@@ -1568,6 +1704,31 @@ async fn apply_in_tx(
                     store::update_recipient(tx, &r).await?;
                 }
             }
+            // Queue the edXML messages to other platforms.
+            for rid in &plan.external {
+                let Some(mut r) = recipients.iter().find(|r| r.id == *rid).cloned() else {
+                    continue;
+                };
+                let keys = p
+                    .keys
+                    .as_ref()
+                    .ok_or_else(|| AppError::Internal("no exchange keys".into()))?;
+                crate::exchange::send_document(
+                    db,
+                    tx,
+                    keys,
+                    &row,
+                    &data,
+                    &r,
+                    &file,
+                    &plan.agency.place,
+                    &p.tag,
+                )
+                .await?;
+                r.status = "queued".into();
+                r.updated_at = p.now.clone();
+                store::update_recipient(tx, &r).await?;
+            }
         }
     }
     row.status = to.as_str().into();
@@ -1587,6 +1748,22 @@ async fn apply_in_tx(
         .payload(payload),
     )
     .await?;
+    // A document that came by exchange answers its sender with the status
+    // of its new state; a recalled outgoing one tells its recipients.
+    if let Some(keys) = &p.keys {
+        if row.exchange_id.is_some() {
+            if let Some(code) = crate::exchange::status_for(to) {
+                let description = match &p.action {
+                    DocAction::Refuse { reason } => Some(reason.clone()),
+                    _ => None,
+                };
+                crate::exchange::send_status(db, tx, keys, &row, code, description, &p.tag).await?;
+            }
+        }
+        if let (DocAction::Recall { reason }, "outgoing") = (&p.action, row.direction.as_str()) {
+            crate::exchange::send_recall(db, tx, keys, &row, reason, &p.tag).await?;
+        }
+    }
     // An incoming document delivered from another unit of this Sen answers
     // its sender with the edXML status of its new state.
     if let (Some(code), Some(rid)) = (rules::edxml_status_code(to), data.source_recipient) {

@@ -51,6 +51,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: None,
         postgres: None,
     },
+    Migration {
+        version: 7,
+        name: "exchange",
+        common: include_str!("../migrations/0007_exchange.sql"),
+        sqlite: None,
+        postgres: None,
+    },
 ];
 
 impl Migration {

@@ -665,3 +665,153 @@ pub async fn recipient_in_tx(tx: &mut Tx, id: Uuid) -> Result<Option<Recipient>,
     .await?;
     row.as_ref().map(recipient_from_row).transpose()
 }
+
+// ---------------------------------------------------------------------------
+// Exchange log
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExchangeMessage {
+    pub id: Uuid,
+    /// `sent` or `received`.
+    pub direction: String,
+    /// `document` or `status`.
+    pub kind: String,
+    pub message_id: String,
+    pub local_organ_id: String,
+    pub peer_organ_id: String,
+    pub document_id: Option<Uuid>,
+    pub recipient_id: Option<Uuid>,
+    pub status_code: Option<String>,
+    pub sha256: String,
+    pub signer: Option<String>,
+    #[serde(skip)]
+    pub content: String,
+    pub created_at: String,
+}
+
+const EX_COLS: &str =
+    "id, direction, kind, message_id, local_organ_id, peer_organ_id, document_id, \
+    recipient_id, status_code, sha256, signer, content, created_at";
+
+fn exchange_from_row(r: &AnyRow) -> Result<ExchangeMessage, StoreError> {
+    Ok(ExchangeMessage {
+        id: get_uuid(r, "id")?,
+        direction: get_str(r, "direction")?,
+        kind: get_str(r, "kind")?,
+        message_id: get_str(r, "message_id")?,
+        local_organ_id: get_str(r, "local_organ_id")?,
+        peer_organ_id: get_str(r, "peer_organ_id")?,
+        document_id: get_opt_uuid(r, "document_id")?,
+        recipient_id: get_opt_uuid(r, "recipient_id")?,
+        status_code: get_opt_str(r, "status_code")?,
+        sha256: get_str(r, "sha256")?,
+        signer: get_opt_str(r, "signer")?,
+        content: get_str(r, "content")?,
+        created_at: get_str(r, "created_at")?,
+    })
+}
+
+/// Records a message; `false` when the same (direction, message id) is
+/// already there (an idempotent repeat).
+pub async fn insert_exchange(tx: &mut Tx, m: &ExchangeMessage) -> Result<bool, StoreError> {
+    let done = sqlx::query(&format!(
+        "INSERT INTO exchange_messages ({EX_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (direction, message_id) DO NOTHING"
+    ))
+    .bind(m.id.to_string())
+    .bind(&m.direction)
+    .bind(&m.kind)
+    .bind(&m.message_id)
+    .bind(&m.local_organ_id)
+    .bind(&m.peer_organ_id)
+    .bind(opt(m.document_id))
+    .bind(opt(m.recipient_id))
+    .bind(&m.status_code)
+    .bind(&m.sha256)
+    .bind(&m.signer)
+    .bind(&m.content)
+    .bind(&m.created_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A message by direction and id, inside a transaction.
+pub async fn exchange_in_tx(
+    tx: &mut Tx,
+    direction: &str,
+    message_id: &str,
+) -> Result<Option<ExchangeMessage>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {EX_COLS} FROM exchange_messages WHERE direction = $1 AND message_id = $2"
+    ))
+    .bind(direction)
+    .bind(message_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(exchange_from_row).transpose()
+}
+
+/// Every message, oldest first (for the log and its verification).
+pub async fn exchange_log(
+    db: &Db,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<ExchangeMessage>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {EX_COLS} FROM exchange_messages WHERE created_at > $1 ORDER BY created_at, id LIMIT $2"
+    ))
+    .bind(after.unwrap_or(""))
+    .bind(limit.clamp(1, 10_000))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(exchange_from_row).collect()
+}
+
+/// The messages about one document.
+pub async fn exchange_of_document(
+    db: &Db,
+    document: Uuid,
+) -> Result<Vec<ExchangeMessage>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {EX_COLS} FROM exchange_messages WHERE document_id = $1 ORDER BY created_at, id"
+    ))
+    .bind(document.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(exchange_from_row).collect()
+}
+
+/// The received document messages with edXML DocumentId `document_id` (one
+/// per local addressee: their ids are `<DocumentId>#<OrganId>`).
+pub async fn exchange_received_for(
+    tx: &mut Tx,
+    document_id: &str,
+) -> Result<Vec<ExchangeMessage>, StoreError> {
+    let prefix = format!("{document_id}#");
+    let rows = sqlx::query(&format!(
+        "SELECT {EX_COLS} FROM exchange_messages WHERE direction = 'received' AND kind = 'document'
+         AND substr(message_id, 1, CAST($1 AS INTEGER)) = $2 ORDER BY created_at, id"
+    ))
+    .bind(prefix.chars().count() as i64)
+    .bind(&prefix)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(exchange_from_row).collect()
+}
+
+/// The document messages sent about an outgoing document.
+pub async fn exchange_sent_documents_in_tx(
+    tx: &mut Tx,
+    document: Uuid,
+) -> Result<Vec<ExchangeMessage>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {EX_COLS} FROM exchange_messages WHERE direction = 'sent' AND kind = 'document'
+         AND document_id = $1 ORDER BY created_at, id"
+    ))
+    .bind(document.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(exchange_from_row).collect()
+}

@@ -2,7 +2,10 @@
 //! Vietnamese by default, English on request; every page works without
 //! JavaScript; forms post back and redirect (post/redirect/get).
 
+mod admin;
+mod citizen;
 mod i18n;
+mod office;
 
 pub use i18n::Tr;
 
@@ -24,6 +27,9 @@ pub const LANG_COOKIE: &str = "sen_lang";
 
 pub fn routes() -> Router<WebState> {
     Router::new()
+        .merge(admin::routes())
+        .merge(citizen::routes())
+        .merge(office::routes())
         .route("/", get(home))
         .route("/ngon-ngu", get(language))
         .route("/static/{file}", get(static_file))
@@ -39,15 +45,6 @@ pub fn routes() -> Router<WebState> {
         .route("/can-bo/tiep-nhan", get(intake_page).post(intake))
         .route("/can-bo/lich", get(calendar_page).post(calendar_add))
         .route("/can-bo/lich/xoa", post(calendar_remove))
-        .route("/can-bo/quan-tri", get(admin_page))
-        .route("/can-bo/quan-tri/don-vi", post(admin_add_unit))
-        .route("/can-bo/quan-tri/tai-khoan", post(admin_add_account))
-        .route(
-            "/can-bo/quan-tri/danh-muc",
-            post(admin_import).layer(axum::extract::DefaultBodyLimit::max(
-                crate::UPLOAD_BODY_LIMIT,
-            )),
-        )
         .route("/can-bo/tai-khoan", get(account_page))
         .route("/can-bo/tai-khoan/totp", post(totp_begin))
         .route("/can-bo/tai-khoan/totp/xac-nhan", post(totp_confirm))
@@ -55,8 +52,6 @@ pub fn routes() -> Router<WebState> {
             "/cong-dan/dang-nhap",
             get(citizen_login_page).post(citizen_login),
         )
-        .route("/cong-dan/ho-so", get(my_dossiers))
-        .route("/cong-dan/ho-so/{id}/danh-gia", post(rate))
         .route(
             "/thu-tuc/{code}/nop",
             get(submit_page)
@@ -1333,102 +1328,6 @@ async fn citizen_login(
     }
 }
 
-pub struct MyDossier {
-    pub id: Uuid,
-    pub code: String,
-    pub procedure: String,
-    pub status: String,
-    pub due: String,
-    pub can_rate: bool,
-    pub rating: Option<i64>,
-}
-
-#[derive(Template)]
-#[template(path = "my_dossiers.html")]
-struct MyDossiers {
-    tr: Tr,
-    ctx: PageCtx,
-    dossiers: Vec<MyDossier>,
-}
-
-async fn my_dossiers(State(state): State<WebState>, p: Page) -> Response {
-    let Some(actor @ Actor::Citizen { .. }) = p.actor.clone() else {
-        return Redirect::to("/cong-dan/dang-nhap").into_response();
-    };
-    let load = async {
-        let t = tenant(&state).await?;
-        let list = state.app.dossiers(&actor, t, Vec::new()).await?;
-        let mut out = Vec::new();
-        for d in list {
-            let procedure = state
-                .app
-                .procedure_by_id(d.row.procedure_id)
-                .await?
-                .spec
-                .name;
-            out.push(MyDossier {
-                id: d.row.id,
-                can_rate: d.allowed_actions.contains(&ActionKind::Rate) && d.row.rating.is_none(),
-                rating: d.row.rating,
-                code: d.row.code,
-                procedure,
-                status: d.row.status,
-                due: d.row.due_at.unwrap_or_default(),
-            });
-        }
-        Ok::<_, AppError>(out)
-    };
-    match load.await {
-        Ok(dossiers) => render(
-            StatusCode::OK,
-            MyDossiers {
-                tr: p.tr,
-                ctx: p.ctx,
-                dossiers,
-            },
-        ),
-        Err(e) => error_page(p, e),
-    }
-}
-
-#[derive(Deserialize)]
-struct RateForm {
-    #[serde(default)]
-    csrf_token: String,
-    score: String,
-}
-
-async fn rate(
-    State(state): State<WebState>,
-    p: Page,
-    Path(id): Path<Uuid>,
-    Form(f): Form<RateForm>,
-) -> Response {
-    let Some(actor @ Actor::Citizen { .. }) = p.actor.clone() else {
-        return Redirect::to("/cong-dan/dang-nhap").into_response();
-    };
-    if !csrf_ok(&p, &f.csrf_token) {
-        return csrf_refused(p);
-    }
-    let score = match f.score.trim().parse::<u8>() {
-        Ok(s) => s,
-        Err(_) => {
-            return error_page(
-                p,
-                AppError::Invalid(sen_domain::Invalid::new(
-                    "score",
-                    "Mức độ hài lòng từ 1 đến 5",
-                    "a score from 1 to 5",
-                )),
-            )
-        }
-    };
-    match state.app.act(&actor, id, Action::Rate { score }).await {
-        Ok(_) => Redirect::to("/cong-dan/ho-so?ok=rated").into_response(),
-        Err(e) => error_page(p, e),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "submit.html")]
 struct SubmitPage {
@@ -1692,294 +1591,6 @@ async fn totp_confirm(
             fe.field = None;
             p.ctx.errors.push(fe);
             account_view(&state, p, None, status).await
-        }
-    }
-}
-
-// ----- administration: units, accounts, catalogue -----
-
-pub struct UnitRow {
-    pub id: Uuid,
-    pub code: String,
-    pub name: String,
-    pub abbreviation: String,
-    pub status: String,
-    /// Dashes showing the depth in the tree.
-    pub indent: String,
-}
-
-#[derive(Template)]
-#[template(path = "admin.html")]
-struct AdminPage {
-    tr: Tr,
-    ctx: PageCtx,
-    units: Vec<UnitRow>,
-    accounts: Vec<(String, String, String)>,
-    kinds: Vec<(&'static str, &'static str)>,
-    roles: Vec<(&'static str, &'static str)>,
-}
-
-async fn admin_view(state: &WebState, p: Page, status: StatusCode) -> Response {
-    let Some((actor, tenant)) = staff(&p) else {
-        return Redirect::to("/can-bo/dang-nhap").into_response();
-    };
-    let load = async {
-        let units = state.app.units(&actor, tenant, None).await?;
-        let accounts = state.app.accounts(&actor, tenant).await?;
-        Ok::<_, AppError>((units, accounts))
-    };
-    match load.await {
-        Ok((units, accounts)) => {
-            let depth = |u: &sen_app::model::Unit| {
-                let mut d = 0;
-                let mut cur = u.parent_id;
-                while let Some(pid) = cur {
-                    d += 1;
-                    cur = units.iter().find(|x| x.id == pid).and_then(|x| x.parent_id);
-                    if d > 64 {
-                        break;
-                    }
-                }
-                d
-            };
-            let rows = units
-                .iter()
-                .map(|u| UnitRow {
-                    id: u.id,
-                    code: u.code.clone(),
-                    name: u.name.clone(),
-                    abbreviation: u.abbreviation.clone(),
-                    status: u.status.clone(),
-                    indent: "– ".repeat(depth(u)),
-                })
-                .collect();
-            let code_of = |id: Uuid| {
-                units
-                    .iter()
-                    .find(|u| u.id == id)
-                    .map(|u| u.code.clone())
-                    .unwrap_or_default()
-            };
-            let accounts = accounts
-                .into_iter()
-                .map(|(a, g)| {
-                    let roles = g
-                        .iter()
-                        .map(|g| {
-                            format!(
-                                "{} ({})",
-                                if p.tr.en {
-                                    g.role.label_en()
-                                } else {
-                                    g.role.label_vi()
-                                },
-                                code_of(g.unit_id)
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    (a.username, a.full_name, roles)
-                })
-                .collect();
-            let kinds = sen_domain::org::UnitKind::ALL
-                .iter()
-                .map(|k| (k.as_str(), k.label_vi()))
-                .collect();
-            let roles = sen_domain::access::Role::ALL
-                .iter()
-                .map(|r| {
-                    (
-                        r.as_str(),
-                        if p.tr.en { r.label_en() } else { r.label_vi() },
-                    )
-                })
-                .collect();
-            render(
-                status,
-                AdminPage {
-                    tr: p.tr,
-                    ctx: p.ctx,
-                    units: rows,
-                    accounts,
-                    kinds,
-                    roles,
-                },
-            )
-        }
-        Err(e) => error_page(p, e),
-    }
-}
-
-async fn admin_page(State(state): State<WebState>, p: Page) -> Response {
-    admin_view(&state, p, StatusCode::OK).await
-}
-
-#[derive(Deserialize)]
-struct UnitForm {
-    #[serde(default)]
-    csrf_token: String,
-    parent_id: Uuid,
-    code: String,
-    abbreviation: String,
-    name: String,
-    kind: String,
-}
-
-async fn admin_add_unit(
-    State(state): State<WebState>,
-    mut p: Page,
-    Form(f): Form<UnitForm>,
-) -> Response {
-    let Some((actor, _)) = staff(&p) else {
-        return Redirect::to("/can-bo/dang-nhap").into_response();
-    };
-    if !csrf_ok(&p, &f.csrf_token) {
-        return csrf_refused(p);
-    }
-    let input = sen_app::org::NewUnit {
-        parent_id: f.parent_id,
-        code: f.code,
-        abbreviation: f.abbreviation,
-        name: f.name,
-        kind: f.kind,
-    };
-    match state.app.create_unit(&actor, input).await {
-        Ok(_) => Redirect::to("/can-bo/quan-tri?ok=done").into_response(),
-        Err(e) => {
-            let (status, mut fe) = error_of(p.tr, e);
-            fe.field = fe.field.map(|x| match x.as_str() {
-                "code" => "unit_code".to_string(),
-                "name" => "unit_name".to_string(),
-                "kind" => "unit_kind".to_string(),
-                other => other.to_string(),
-            });
-            p.ctx.errors.push(fe);
-            admin_view(&state, p, status).await
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct AccountForm {
-    #[serde(default)]
-    csrf_token: String,
-    username: String,
-    full_name: String,
-    #[serde(default)]
-    email: String,
-    password: String,
-    role: String,
-    unit_id: Uuid,
-}
-
-async fn admin_add_account(
-    State(state): State<WebState>,
-    mut p: Page,
-    Form(f): Form<AccountForm>,
-) -> Response {
-    let Some((actor, tenant)) = staff(&p) else {
-        return Redirect::to("/can-bo/dang-nhap").into_response();
-    };
-    if !csrf_ok(&p, &f.csrf_token) {
-        return csrf_refused(p);
-    }
-    let input = sen_app::accounts::NewAccount {
-        username: f.username,
-        full_name: f.full_name,
-        email: Some(f.email).filter(|e| !e.trim().is_empty()),
-        password: f.password,
-        roles: vec![sen_app::accounts::NewGrant {
-            role: f.role,
-            unit_id: f.unit_id,
-        }],
-    };
-    match state.app.create_account(&actor, tenant, input).await {
-        Ok(_) => Redirect::to("/can-bo/quan-tri?ok=done").into_response(),
-        Err(e) => {
-            let (status, mut fe) = error_of(p.tr, e);
-            fe.field = fe.field.map(|x| format!("acc_{x}"));
-            p.ctx.errors.push(fe);
-            admin_view(&state, p, status).await
-        }
-    }
-}
-
-async fn admin_import(
-    State(state): State<WebState>,
-    mut p: Page,
-    multipart: axum::extract::Multipart,
-) -> Response {
-    let Some((actor, tenant)) = staff(&p) else {
-        return Redirect::to("/can-bo/dang-nhap").into_response();
-    };
-    let (files, fields) = match crate::api::read_multipart(multipart).await {
-        Ok(x) => x,
-        Err(e) => {
-            return error_page(
-                p,
-                AppError::Invalid(sen_domain::Invalid::new(
-                    "catalogue",
-                    e.message,
-                    e.message_en,
-                )),
-            )
-        }
-    };
-    let csrf = fields
-        .iter()
-        .find(|(n, _)| n == "csrf_token")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    if !csrf_ok(&p, &csrf) {
-        return csrf_refused(p);
-    }
-    let parsed = files
-        .first()
-        .ok_or_else(|| {
-            AppError::Invalid(sen_domain::Invalid::new(
-                "catalogue",
-                "Chưa chọn tệp",
-                "no file chosen",
-            ))
-        })
-        .and_then(|(_, bytes)| {
-            serde_json::from_slice::<Vec<sen_app::catalogue::ProcedureSpec>>(bytes).map_err(|e| {
-                AppError::Invalid(sen_domain::Invalid::new(
-                    "catalogue",
-                    format!("Tệp không phải danh mục thủ tục hợp lệ (JSON): {e}"),
-                    format!("the file is not a valid catalogue (JSON): {e}"),
-                ))
-            })
-        });
-    let result = match parsed {
-        Ok(specs) => state.app.import_catalogue(&actor, tenant, specs).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(report) => {
-            let msg = if p.tr.en {
-                format!(
-                    "Imported: {} new version(s) ({}); {} unchanged.",
-                    report.published.len(),
-                    report.published.join(", "),
-                    report.unchanged
-                )
-            } else {
-                format!(
-                    "Đã nhập: {} phiên bản mới ({}); {} thủ tục không đổi.",
-                    report.published.len(),
-                    report.published.join(", "),
-                    report.unchanged
-                )
-            };
-            p.ctx.notice = Some(msg);
-            admin_view(&state, p, StatusCode::OK).await
-        }
-        Err(e) => {
-            let (status, mut fe) = error_of(p.tr, e);
-            fe.field = Some("catalogue".into());
-            p.ctx.errors.push(fe);
-            admin_view(&state, p, status).await
         }
     }
 }

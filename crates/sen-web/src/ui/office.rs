@@ -1,0 +1,806 @@
+//! E-office pages: the document lists, a document with its actions, a new
+//! draft, and the registration of a paper document.
+
+use super::{csrf_ok, csrf_refused, error_of, error_page, render, staff, Page, PageCtx, Tr};
+use crate::WebState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use sen_app::office::{DocAction, Document, NewDraft, NewFile, RecipientSpec};
+use sen_app::{Actor, AppError};
+use sen_domain::office::{Direction, DocActionKind, DocStatus, DocType, Urgency};
+use serde::Deserialize;
+use uuid::Uuid;
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/can-bo/van-ban", get(list))
+        .route("/can-bo/van-ban/soan", get(new_page).post(create))
+        .route(
+            "/can-bo/van-ban/vao-so",
+            get(register_page)
+                .post(register)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::UPLOAD_BODY_LIMIT,
+                )),
+        )
+        .route("/can-bo/van-ban/{id}", get(show))
+        .route("/can-bo/van-ban/{id}/thao-tac", post(act))
+        .route("/can-bo/van-ban/{id}/tep/{file}", get(download))
+}
+
+fn label(tr: Tr, vi: &str, en: &str) -> String {
+    if tr.en { en } else { vi }.to_string()
+}
+
+fn status_label(tr: Tr, s: &str) -> String {
+    match DocStatus::parse(s) {
+        Ok(st) => label(tr, st.label_vi(), st.label_en()),
+        Err(_) => s.into(),
+    }
+}
+
+fn type_label(tr: Tr, t: &str) -> String {
+    match DocType::parse(t) {
+        Ok(t) => label(tr, t.name_vi(), t.name_en()),
+        Err(_) => t.into(),
+    }
+}
+
+/// A recipient's status: the edXML code heard back, in words.
+fn recipient_status(tr: Tr, s: &str) -> String {
+    let (vi, en) = match s {
+        "pending" => ("Chưa gửi", "Not sent yet"),
+        "sent" => ("Đã gửi, chờ phản hồi", "Sent, awaiting a reply"),
+        "01" => ("Đã đến", "Arrived"),
+        "02" => ("Bị từ chối", "Refused"),
+        "03" => ("Đã tiếp nhận, vào sổ", "Accepted and registered"),
+        "04" => ("Đang phân công", "Being assigned"),
+        "05" => ("Đang xử lý", "In progress"),
+        "06" => ("Đã hoàn thành", "Done"),
+        "13" => ("Đã thu hồi", "Recalled"),
+        "failed" => ("Gửi lỗi, đang thử lại", "Failed, retrying"),
+        other => (other, other),
+    };
+    label(tr, vi, en)
+}
+
+/// An event's UTC time, in Vietnam time, the Vietnamese way.
+fn local_time(tr: Tr, utc: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(utc) {
+        Ok(t) => tr.datetime(
+            &t.with_timezone(&sen_domain::vi::vn_offset())
+                .format("%Y-%m-%dT%H:%M")
+                .to_string(),
+        ),
+        Err(_) => utc.to_string(),
+    }
+}
+
+fn short_date(s: &str) -> String {
+    // RFC 3339 UTC → Vietnam date; YYYY-MM-DD stays as it is.
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        let local = t.with_timezone(&sen_domain::vi::vn_offset());
+        return sen_domain::vi::short_date(local.date_naive());
+    }
+    match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) => sen_domain::vi::short_date(d),
+        Err(_) => s.to_string(),
+    }
+}
+
+pub struct Row {
+    pub id: Uuid,
+    pub number: String,
+    pub subject: String,
+    pub doc_type: String,
+    pub direction: String,
+    pub status: String,
+    pub date: String,
+    pub urgent: bool,
+}
+
+fn row(tr: Tr, d: &Document) -> Row {
+    let r = &d.row;
+    let number = match (&r.direction[..], r.reg_number, &r.number_symbol) {
+        ("incoming", Some(n), Some(ns)) => format!("{n} – {ns}"),
+        (_, _, Some(ns)) => ns.clone(),
+        _ => String::new(),
+    };
+    Row {
+        id: r.id,
+        number,
+        subject: r.subject.clone(),
+        doc_type: type_label(tr, &r.doc_type),
+        direction: match Direction::parse(&r.direction) {
+            Ok(d) => label(tr, d.label_vi(), d.label_en()),
+            Err(_) => r.direction.clone(),
+        },
+        status: status_label(tr, &r.status),
+        date: short_date(r.doc_date.as_deref().unwrap_or(&r.created_at)),
+        urgent: r.urgency != "normal",
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    direction: String,
+    #[serde(default)]
+    mine: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "documents.html")]
+struct ListPage {
+    tr: Tr,
+    ctx: PageCtx,
+    rows: Vec<Row>,
+    q: String,
+    direction: String,
+    mine: bool,
+}
+
+async fn list(State(state): State<WebState>, p: Page, Query(q): Query<ListQuery>) -> Response {
+    let Some((actor, _)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
+    let direction = match q.direction.as_str() {
+        "incoming" | "outgoing" => Some(q.direction.clone()),
+        _ => None,
+    };
+    let mine = q.mine.is_some();
+    let filter = sen_app::office::DocumentFilter {
+        direction: direction.clone(),
+        involving: match (&actor, mine) {
+            (Actor::Staff { id, .. }, true) => Some(*id),
+            _ => None,
+        },
+        limit: 200,
+        ..Default::default()
+    };
+    let query = Some(q.q.trim()).filter(|s| !s.is_empty());
+    match state.app.documents(&actor, filter, query).await {
+        Ok(docs) => {
+            let tr = p.tr;
+            render(
+                StatusCode::OK,
+                ListPage {
+                    tr,
+                    ctx: p.ctx,
+                    rows: docs.iter().map(|d| row(tr, d)).collect(),
+                    q: q.q,
+                    direction: direction.unwrap_or_default(),
+                    mine,
+                },
+            )
+        }
+        Err(e) => error_page(p, e),
+    }
+}
+
+pub struct Fact {
+    pub label: &'static str,
+    pub value: String,
+}
+
+pub struct ActionView {
+    pub kind: &'static str,
+    pub label: String,
+}
+
+pub struct EventRow {
+    pub at: String,
+    pub what: String,
+    pub detail: String,
+}
+
+pub struct RecipientRow {
+    pub name: String,
+    pub status: String,
+}
+
+pub struct FileRow {
+    pub id: Uuid,
+    pub name: String,
+    pub role: String,
+    pub size: i64,
+}
+
+#[derive(Template)]
+#[template(path = "document.html")]
+struct ShowPage {
+    tr: Tr,
+    ctx: PageCtx,
+    id: Uuid,
+    title: String,
+    facts: Vec<Fact>,
+    body: String,
+    actions: Vec<ActionView>,
+    reviewers: Vec<(Uuid, String)>,
+    units: Vec<(Uuid, String)>,
+    people: Vec<(Uuid, String)>,
+    recipients: Vec<RecipientRow>,
+    files: Vec<FileRow>,
+    events: Vec<EventRow>,
+    subject: String,
+}
+
+async fn view(state: &WebState, p: Page, id: Uuid, status: StatusCode) -> Response {
+    let Some((actor, tenant)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
+    let app = &state.app;
+    let d = match app.document(&actor, id).await {
+        Ok(d) => d,
+        Err(e) => return error_page(p, e),
+    };
+    let tr = p.tr;
+    let loaded = async {
+        let actions = app.document_actions(&actor, &d).await?;
+        let recipients = app.document_recipients(&actor, id).await?;
+        let files = app.document_files(&actor, id).await?;
+        let events = app.document_events(&actor, id).await?;
+        let reviewers = if actions
+            .iter()
+            .any(|a| matches!(a, DocActionKind::Submit | DocActionKind::Forward))
+        {
+            app.reviewers_for(&actor, d.row.drafting_unit_id.unwrap_or(d.row.unit_id))
+                .await?
+        } else {
+            Vec::new()
+        };
+        let (units, people) = if actions.contains(&DocActionKind::Assign) {
+            app.assignees_for(tenant, d.row.unit_id).await?
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        Ok::<_, AppError>((actions, recipients, files, events, reviewers, units, people))
+    }
+    .await;
+    let (actions, recipients, files, events, reviewers, units, people) = match loaded {
+        Ok(x) => x,
+        Err(e) => return error_page(p, e),
+    };
+    let r = &d.row;
+    let mut facts = vec![
+        Fact {
+            label: tr.s("doc_type"),
+            value: type_label(tr, &r.doc_type),
+        },
+        Fact {
+            label: tr.s("status"),
+            value: status_label(tr, &r.status),
+        },
+    ];
+    if let Some(ns) = &r.number_symbol {
+        facts.push(Fact {
+            label: tr.s("number_symbol"),
+            value: ns.clone(),
+        });
+    }
+    if let (Some(n), "incoming") = (r.reg_number, r.direction.as_str()) {
+        facts.push(Fact {
+            label: tr.s("incoming_number"),
+            value: format!("{n}/{}", r.reg_year.unwrap_or_default()),
+        });
+    }
+    if let Some(dd) = &r.doc_date {
+        facts.push(Fact {
+            label: tr.s("doc_date"),
+            value: short_date(dd),
+        });
+    }
+    if let Some(s) = &r.sender_name {
+        facts.push(Fact {
+            label: tr.s("sender"),
+            value: s.clone(),
+        });
+    }
+    if let Ok(u) = Urgency::parse(&r.urgency) {
+        facts.push(Fact {
+            label: tr.s("urgency"),
+            value: label(tr, u.label_vi(), u.label_en()),
+        });
+    }
+    if let Some(due) = &r.due_date {
+        facts.push(Fact {
+            label: tr.s("doc_due"),
+            value: short_date(due),
+        });
+    }
+    if let Some(reason) = &d.data_parsed.reason {
+        facts.push(Fact {
+            label: tr.s("reason"),
+            value: reason.clone(),
+        });
+    }
+    let title = match &r.number_symbol {
+        Some(ns) => format!("{} {ns}", type_label(tr, &r.doc_type)),
+        None => type_label(tr, &r.doc_type),
+    };
+    render(
+        status,
+        ShowPage {
+            tr,
+            id,
+            title,
+            facts,
+            body: d.data_parsed.body.clone().unwrap_or_default(),
+            subject: r.subject.clone(),
+            actions: actions
+                .iter()
+                .map(|a| ActionView {
+                    kind: a.as_str(),
+                    label: label(tr, a.label_vi(), a.label_en()),
+                })
+                .collect(),
+            reviewers,
+            units,
+            people,
+            recipients: recipients
+                .into_iter()
+                .map(|x| RecipientRow {
+                    status: recipient_status(tr, &x.status),
+                    name: x.name,
+                })
+                .collect(),
+            files: files
+                .into_iter()
+                .map(|f| FileRow {
+                    id: f.id,
+                    name: f.name,
+                    role: f.role,
+                    size: f.size,
+                })
+                .collect(),
+            events: events
+                .into_iter()
+                .map(|e| {
+                    let kind = e.action.trim_start_matches("document.");
+                    let what = match DocActionKind::parse(kind) {
+                        Ok(a) => label(tr, a.label_vi(), a.label_en()),
+                        Err(_) => match kind {
+                            "drafted" => tr.s("ev_drafted").into(),
+                            "registered" => tr.s("ev_registered").into(),
+                            "arrived" => tr.s("ev_arrived").into(),
+                            other => other.into(),
+                        },
+                    };
+                    let payload: serde_json::Value =
+                        serde_json::from_str(&e.payload).unwrap_or_default();
+                    let detail = ["text", "reason", "note", "number_symbol"]
+                        .iter()
+                        .filter_map(|k| payload.get(*k).and_then(|v| v.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(" · ");
+                    EventRow {
+                        at: local_time(tr, &e.at),
+                        what,
+                        detail,
+                    }
+                })
+                .collect(),
+            ctx: p.ctx,
+        },
+    )
+}
+
+async fn show(State(state): State<WebState>, p: Page, Path(id): Path<Uuid>) -> Response {
+    view(&state, p, id, StatusCode::OK).await
+}
+
+#[derive(Deserialize, Default)]
+struct ActForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    unit_id: String,
+    #[serde(default)]
+    account_id: String,
+    #[serde(default)]
+    due_date: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    body: String,
+}
+
+fn uuid_field(field: &'static str, s: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(s.trim()).map_err(|_| {
+        sen_domain::Invalid::new(
+            field,
+            "Chưa chọn hoặc chọn không hợp lệ",
+            "nothing or something invalid was chosen",
+        )
+        .into()
+    })
+}
+
+fn opt(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+fn action_from(f: &ActForm) -> Result<DocAction, AppError> {
+    Ok(match DocActionKind::parse(&f.action)? {
+        DocActionKind::Register => DocAction::Register { register_id: None },
+        DocActionKind::Refuse => DocAction::Refuse {
+            reason: f.reason.clone(),
+        },
+        DocActionKind::Assign => DocAction::Assign {
+            unit_id: uuid_field("unit_id", &f.unit_id)?,
+            account_id: opt(&f.account_id)
+                .map(|a| uuid_field("account_id", &a))
+                .transpose()?,
+            due_date: opt(&f.due_date)
+                .map(|d| {
+                    chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
+                        AppError::from(sen_domain::Invalid::new(
+                            "due_date",
+                            "Ngày không hợp lệ",
+                            "invalid date",
+                        ))
+                    })
+                })
+                .transpose()?,
+            note: opt(&f.note),
+        },
+        DocActionKind::Opinion => DocAction::Opinion {
+            text: f.text.clone(),
+        },
+        DocActionKind::Complete => DocAction::Complete { note: opt(&f.note) },
+        DocActionKind::Revise => DocAction::Revise {
+            subject: opt(&f.subject),
+            body: f.body.clone(),
+            note: opt(&f.note),
+        },
+        DocActionKind::Submit => DocAction::Submit {
+            to: uuid_field("to", &f.to)?,
+            note: opt(&f.note),
+        },
+        DocActionKind::Forward => DocAction::Forward {
+            to: uuid_field("to", &f.to)?,
+            note: opt(&f.note),
+        },
+        DocActionKind::SendBack => DocAction::SendBack {
+            reason: f.reason.clone(),
+        },
+        DocActionKind::Approve => DocAction::Approve { note: opt(&f.note) },
+        DocActionKind::Issue => DocAction::Issue,
+        DocActionKind::Recall => DocAction::Recall {
+            reason: f.reason.clone(),
+        },
+    })
+}
+
+async fn act(
+    State(state): State<WebState>,
+    mut p: Page,
+    Path(id): Path<Uuid>,
+    Form(f): Form<ActForm>,
+) -> Response {
+    let Some((actor, _)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
+    if !csrf_ok(&p, &f.csrf_token) {
+        return csrf_refused(p);
+    }
+    let result = match action_from(&f) {
+        Ok(a) => state.app.act_on_document(&actor, id, a).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/can-bo/van-ban/{id}?ok=done")).into_response(),
+        Err(e) => {
+            let (status, mut fe) = error_of(p.tr, e);
+            fe.field = fe.field.map(|x| format!("{x}-{}", f.action));
+            p.ctx.errors.push(fe);
+            view(&state, p, id, status).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "document_new.html")]
+struct NewPage {
+    tr: Tr,
+    ctx: PageCtx,
+    units: Vec<(Uuid, String)>,
+    agencies: Vec<(Uuid, String)>,
+    types: Vec<(&'static str, String)>,
+    urgencies: Vec<(&'static str, String)>,
+    form: DraftForm,
+}
+
+impl NewPage {
+    fn checked(&self, id: &Uuid) -> bool {
+        self.form.recipient.iter().any(|r| *r == id.to_string())
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct DraftForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    unit_id: String,
+    #[serde(default)]
+    doc_type: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    urgency: String,
+    /// Internal recipients, one unit id per checked box.
+    #[serde(default)]
+    recipient: Vec<String>,
+    #[serde(default)]
+    external_id: String,
+    #[serde(default)]
+    external_name: String,
+    #[serde(default)]
+    signer_title: String,
+    #[serde(default)]
+    signer_authority: String,
+}
+
+fn choices(tr: Tr) -> (Vec<(&'static str, String)>, Vec<(&'static str, String)>) {
+    (
+        DocType::all()
+            .map(|t| (t.code(), label(tr, t.name_vi(), t.name_en())))
+            .collect(),
+        Urgency::ALL
+            .iter()
+            .map(|u| (u.as_str(), label(tr, u.label_vi(), u.label_en())))
+            .collect(),
+    )
+}
+
+async fn new_view(state: &WebState, p: Page, form: DraftForm, status: StatusCode) -> Response {
+    let Some((actor, tenant)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
+    let units = match state.app.drafting_units(&actor).await {
+        Ok(u) => u,
+        Err(e) => return error_page(p, e),
+    };
+    let agencies = match state.app.agencies(tenant, None).await {
+        Ok(a) => a,
+        Err(e) => return error_page(p, e),
+    };
+    let (types, urgencies) = choices(p.tr);
+    render(
+        status,
+        NewPage {
+            tr: p.tr,
+            ctx: p.ctx,
+            units,
+            agencies,
+            types,
+            urgencies,
+            form,
+        },
+    )
+}
+
+async fn new_page(State(state): State<WebState>, p: Page) -> Response {
+    let form = DraftForm {
+        doc_type: "cong_van".into(),
+        urgency: "normal".into(),
+        ..Default::default()
+    };
+    new_view(&state, p, form, StatusCode::OK).await
+}
+
+async fn create(
+    State(state): State<WebState>,
+    mut p: Page,
+    axum_extra_form: axum::body::Bytes,
+) -> Response {
+    let Some((actor, _)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
+    // Repeated fields (the recipient boxes) need a decoder that keeps them.
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(&axum_extra_form)
+        .into_owned()
+        .collect();
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let form = DraftForm {
+        csrf_token: get("csrf_token"),
+        unit_id: get("unit_id"),
+        doc_type: get("doc_type"),
+        subject: get("subject"),
+        body: get("body"),
+        urgency: get("urgency"),
+        recipient: pairs
+            .iter()
+            .filter(|(n, _)| n == "recipient")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        external_id: get("external_id"),
+        external_name: get("external_name"),
+        signer_title: get("signer_title"),
+        signer_authority: get("signer_authority"),
+    };
+    if !csrf_ok(&p, &form.csrf_token) {
+        return csrf_refused(p);
+    }
+    let input = (|| {
+        let mut recipients = Vec::new();
+        for r in &form.recipient {
+            recipients.push(RecipientSpec::Unit {
+                unit_id: uuid_field("recipients", r)?,
+            });
+        }
+        if let Some(organ) = opt(&form.external_id) {
+            recipients.push(RecipientSpec::External {
+                organ_id: organ,
+                name: form.external_name.clone(),
+            });
+        }
+        Ok::<_, AppError>(NewDraft {
+            unit_id: uuid_field("unit_id", &form.unit_id)?,
+            doc_type: form.doc_type.clone(),
+            subject: form.subject.clone(),
+            body: form.body.clone(),
+            urgency: opt(&form.urgency),
+            recipients,
+            responds_to: None,
+            signer_title: opt(&form.signer_title),
+            signer_authority: opt(&form.signer_authority),
+        })
+    })();
+    let result = match input {
+        Ok(i) => state.app.create_draft(&actor, i).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(d) => Redirect::to(&format!("/can-bo/van-ban/{}?ok=done", d.row.id)).into_response(),
+        Err(e) => {
+            let (status, fe) = error_of(p.tr, e);
+            p.ctx.errors.push(fe);
+            new_view(&state, p, form, status).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "document_register.html")]
+struct RegisterPage {
+    tr: Tr,
+    ctx: PageCtx,
+    registers: Vec<(Uuid, String)>,
+    types: Vec<(&'static str, String)>,
+    urgencies: Vec<(&'static str, String)>,
+    fields: Vec<(String, String)>,
+}
+
+impl RegisterPage {
+    fn value(&self, name: &str) -> String {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
+async fn register_view(
+    state: &WebState,
+    p: Page,
+    fields: Vec<(String, String)>,
+    status: StatusCode,
+) -> Response {
+    let Some((actor, _)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
+    let registers = match state.app.my_registers(&actor, Direction::Incoming).await {
+        Ok(r) => r.into_iter().map(|r| (r.id, r.name)).collect(),
+        Err(e) => return error_page(p, e),
+    };
+    let (types, urgencies) = choices(p.tr);
+    render(
+        status,
+        RegisterPage {
+            tr: p.tr,
+            ctx: p.ctx,
+            registers,
+            types,
+            urgencies,
+            fields,
+        },
+    )
+}
+
+async fn register_page(State(state): State<WebState>, p: Page) -> Response {
+    let today = state.app.now_local().date().to_string();
+    let fields = vec![
+        ("doc_type".to_string(), "cong_van".to_string()),
+        ("doc_date".to_string(), today),
+        ("urgency".to_string(), "normal".to_string()),
+    ];
+    register_view(&state, p, fields, StatusCode::OK).await
+}
+
+async fn register(
+    State(state): State<WebState>,
+    mut p: Page,
+    multipart: axum::extract::Multipart,
+) -> Response {
+    let Some((actor, _)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
+    let (files, fields) = match crate::api::read_multipart(multipart).await {
+        Ok(x) => x,
+        Err(e) => {
+            p.ctx.errors.push(super::FieldError {
+                field: Some("file".into()),
+                message: if p.tr.en { e.message_en } else { e.message },
+            });
+            return register_view(&state, p, Vec::new(), StatusCode::PAYLOAD_TOO_LARGE).await;
+        }
+    };
+    let csrf = fields
+        .iter()
+        .find(|(n, _)| n == "csrf_token")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    if !csrf_ok(&p, &csrf) {
+        return csrf_refused(p);
+    }
+    let result = match crate::api_office::incoming_from_fields(&fields) {
+        Ok(input) => {
+            let file = files.into_iter().next().map(|(name, bytes)| NewFile {
+                name,
+                content_type: String::new(),
+                bytes,
+            });
+            state.app.register_incoming(&actor, input, file).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(d) => Redirect::to(&format!("/can-bo/van-ban/{}?ok=done", d.row.id)).into_response(),
+        Err(e) => {
+            let (status, fe) = error_of(p.tr, e);
+            p.ctx.errors.push(fe);
+            register_view(&state, p, fields, status).await
+        }
+    }
+}
+
+async fn download(
+    State(state): State<WebState>,
+    p: Page,
+    Path((id, file)): Path<(Uuid, Uuid)>,
+) -> Response {
+    let Some((actor, _)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
+    match state.app.document_file(&actor, id, file).await {
+        Ok((f, bytes)) => crate::api_office::file_response(&f.name, &f.content_type, bytes),
+        Err(e) => error_page(p, e),
+    }
+}
