@@ -79,7 +79,9 @@ async function weigh(response) {
 function watchWeights(context) {
   context.on("response", (response) => {
     const frame = response.frame();
-    if (response.request().resourceType() !== "document" || response.status() !== 200) return;
+    // Pages that report an error (4xx, 5xx) are pages too; redirects have no body.
+    const status = response.status();
+    if (response.request().resourceType() !== "document" || status < 200 || (status >= 300 && status < 400)) return;
     if (frame !== frame.page().mainFrame()) return;
     if (!(response.headers()["content-type"] ?? "").startsWith("text/html")) return;
     const w = weigh(response);
@@ -648,6 +650,190 @@ test("a citizen uploads the supplement asked for and the officers carry on", asy
   await specialist.goto(desk.url().split("?")[0]);
   await act(specialist, "propose_result");
   await check(specialist, "ho-so-de-xuat");
+});
+
+/** A valid 1×1 PNG, as a scanner would give it. */
+const PNG = Buffer.from(
+  "89504e470d0a1a0a0000000d4948445200000001000000010806000000" +
+  "1f15c4890000000d49444154789c6300010000050001" +
+  "0d0a2db40000000049454e44ae426082", "hex");
+
+/** The value of a fact (dt/dd) on a document page. */
+async function fact(page, label) {
+  return (await page.locator(`dl.facts dt:text-is("${label}") + dd`).innerText({ timeout: 5000 })).trim();
+}
+
+test("e-office: a submission is drafted, reviewed, issued, delivered, registered, assigned and completed", async () => {
+  const subject = `Tờ trình về việc phê duyệt kế hoạch chỉnh trang đô thị năm ${new Date().getFullYear() + 1}`;
+  // (1) The specialist drafts a Tờ trình to the provincial committee and submits it.
+  const author = await signIn("chuyenvienxd");
+  await author.getByRole("link", { name: "Văn bản", exact: true }).click();
+  await author.waitForURL(/\/can-bo\/van-ban$/);
+  await check(author, "van-ban");
+  await author.getByRole("link", { name: "Soạn văn bản mới" }).click();
+  await author.waitForURL(/\/can-bo\/van-ban\/soan$/);
+  await check(author, "van-ban-soan");
+  await author.getByLabel("Loại văn bản").selectOption("to_trinh");
+  await author.getByLabel("Trích yếu").fill(subject);
+  await author.getByLabel("Nội dung").fill("Kính gửi: Ủy ban nhân dân tỉnh.\nSở Xây dựng kính trình kế hoạch chỉnh trang đô thị.");
+  await author.getByRole("checkbox", { name: "Ủy ban nhân dân tỉnh Sen Hồng" }).check();
+  await author.getByLabel("Chức vụ người ký").fill("GIÁM ĐỐC");
+  await author.getByRole("button", { name: "Lưu dự thảo" }).click();
+  await author.waitForURL(/\/can-bo\/van-ban\/[0-9a-f-]{36}\?ok=done/);
+  await check(author, "van-ban-du-thao");
+  const outgoing = author.url().split("?")[0];
+  assert.equal(await fact(author, "Tình trạng"), "Dự thảo");
+  assert.match(await author.locator("p.lead").innerText(), /chỉnh trang đô thị/);
+  await act(author, "submit", (f) => f.getByLabel("Trình đến").selectOption({ label: "Bùi Thị Xây (lanhdaoxd)" }));
+  assert.equal(await fact(author, "Tình trạng"), "Đang trình duyệt");
+  assert.equal(await author.locator("form:has(input[name=action][value=submit])").count(), 0, "submitted once");
+
+  // (2) The leader sends it back with a reason; the author revises and resubmits; the leader approves.
+  const leader = await signIn("lanhdaoxd");
+  await leader.goto(outgoing);
+  await check(leader, "van-ban-lanh-dao");
+  await act(leader, "send_back", (f) => f.getByLabel("Lý do").fill("Bổ sung dự toán kinh phí"));
+  assert.match(await leader.locator("main").innerText(), /Bổ sung dự toán kinh phí/);
+  await author.goto(outgoing);
+  assert.equal(await fact(author, "Lý do"), "Bổ sung dự toán kinh phí");
+  await check(author, "van-ban-tra-lai");
+  await act(author, "revise", async (f) => {
+    const body = f.getByLabel("Nội dung");
+    await body.fill(`${await body.inputValue()}\nDự toán kinh phí: 1.250.000.000 đồng.`);
+  });
+  assert.match(await author.locator(".doc-body").innerText(), /1\.250\.000\.000 đồng/);
+  await act(author, "submit", (f) => f.getByLabel("Trình đến").selectOption({ label: "Bùi Thị Xây (lanhdaoxd)" }));
+  await leader.goto(outgoing);
+  await act(leader, "approve");
+  assert.equal(await fact(leader, "Tình trạng"), "Đã duyệt, chờ ban hành");
+  assert.equal(await leader.locator("dl.facts dt", { hasText: "Lý do" }).count(), 0, "the old send-back reason is gone once resubmitted");
+  await check(leader, "van-ban-da-duyet");
+
+  // (3) The department's clerk issues it: it gets its number, and the issued PDF downloads.
+  const clerk = await signIn("vanthuxd");
+  await clerk.goto(outgoing);
+  await act(clerk, "issue");
+  assert.equal(await fact(clerk, "Số, ký hiệu"), "01/TTr-SXD");
+  assert.match(await clerk.locator("h1").innerText(), /Tờ trình 01\/TTr-SXD/);
+  await check(clerk, "van-ban-ban-hanh");
+  assert.match(await clerk.locator("main ul li").filter({ hasText: /\.pdf/ }).innerText(), /bản ban hành, [\d,]+ KB/);
+  const pdfLink = clerk.locator("main ul a").filter({ hasText: /\.pdf$/ }).first();
+  const [download] = await Promise.all([clerk.waitForEvent("download"), pdfLink.click({ modifiers: ["Alt"] })]);
+  const pdf = fs.readFileSync(await download.path());
+  assert.equal(pdf.subarray(0, 5).toString(), "%PDF-", "the issued file is a PDF");
+  const pdfHead = await clerk.request.get(base + await pdfLink.getAttribute("href"));
+  assert.equal(pdfHead.headers()["content-type"], "application/pdf");
+
+  // (4) The committee's clerk finds it among incoming documents, typed without accents, and registers it.
+  const registrar = await signIn("vanthu");
+  await registrar.goto(`${base}/can-bo/van-ban`);
+  await registrar.getByLabel(/Tìm văn bản/).fill("chinh trang do thi");
+  await registrar.getByLabel("Loại sổ").selectOption("incoming");
+  await registrar.getByRole("button", { name: "Tìm kiếm" }).click();
+  await registrar.waitForURL(/q=chinh\+trang\+do\+thi/);
+  await check(registrar, "van-ban-den-tim");
+  const rows = registrar.locator("main tbody tr");
+  assert.equal(await rows.count(), 1, await registrar.locator("main").innerText());
+  assert.match(await rows.first().innerText(), /01\/TTr-SXD/);
+  assert.match(await rows.first().innerText(), /Chờ vào sổ/);
+  await rows.first().getByRole("link").click();
+  await registrar.waitForURL(/\/can-bo\/van-ban\/[0-9a-f-]{36}$/);
+  await check(registrar, "van-ban-den");
+  const incoming = registrar.url();
+  await act(registrar, "register");
+  assert.match(await fact(registrar, "Số đến"), /^1\/\d{4}$/);
+  assert.equal(await fact(registrar, "Tình trạng"), "Đã vào sổ, chờ phân công");
+  await check(registrar, "van-ban-den-vao-so");
+
+  // (5) The chairman assigns it to the Department of Justice; its specialist gives an opinion and completes it.
+  const chairman = await signIn("chutich");
+  await chairman.goto(incoming);
+  await check(chairman, "van-ban-den-phan-cong");
+  // A handler who does not work in the chosen unit: refused, and the summary leads to the handler field.
+  const assign = chairman.locator("form:has(input[name=action][value=assign])");
+  await assign.getByLabel("Đơn vị xử lý").selectOption({ label: "Văn phòng Ủy ban nhân dân tỉnh" });
+  await assign.getByLabel("Người xử lý").selectOption({ label: "Lê Văn Chuyên (chuyenvien)" });
+  await assign.locator("button[type=submit]").click();
+  await chairman.waitForFunction(() => document.activeElement?.id === "error-summary");
+  assert.match(await chairman.locator("#error-summary").innerText(), /Lê Văn Chuyên không có quyền/);
+  await check(chairman, "van-ban-phan-cong-loi");
+  await chairman.locator("#error-summary a").first().click();
+  await chairman.waitForFunction(() => document.activeElement?.id === "account_id-assign");
+  await act(chairman, "assign", async (f) => {
+    await f.getByLabel("Đơn vị xử lý").selectOption({ label: "Sở Tư pháp" });
+    await f.getByLabel("Người xử lý").selectOption({ label: "Lê Văn Chuyên (chuyenvien)" });
+    await f.getByLabel("Ghi chú").fill("Sở Tư pháp thẩm định, báo cáo");
+  });
+  assert.equal(await fact(chairman, "Tình trạng"), "Đã phân công xử lý");
+  assert.equal(await fact(chairman, "Đơn vị xử lý"), "Sở Tư pháp");
+  assert.equal(await fact(chairman, "Người xử lý"), "Lê Văn Chuyên (chuyenvien)");
+  const handler = await signIn("chuyenvien");
+  await handler.goto(`${base}/can-bo/van-ban?mine=1`);
+  await check(handler, "van-ban-cua-toi");
+  await handler.getByRole("link", { name: subject }).click();
+  await handler.waitForURL(incoming);
+  await check(handler, "van-ban-xu-ly");
+  await act(handler, "opinion", (f) => f.getByLabel("Ý kiến xử lý").fill("Đề nghị Sở Xây dựng làm rõ nguồn vốn"));
+  await act(handler, "complete", (f) => f.getByLabel("Ghi chú").fill("Đã có văn bản thẩm định"));
+  assert.equal(await fact(handler, "Tình trạng"), "Đã hoàn thành");
+  const timeline = await handler.locator("main table").last().innerText();
+  assert.match(timeline, /Đề nghị Sở Xây dựng làm rõ nguồn vốn/);
+  assert.match(timeline, /Hoàn thành xử lý/);
+  assert.match(timeline, /Trương Văn Tỉnh\s+Phân công xử lý/, "the timeline says who assigned it");
+  assert.match(timeline, /Lê Văn Chuyên\s+Cho ý kiến xử lý/, "and who gave the opinion");
+  await check(handler, "van-ban-hoan-thanh");
+
+  // (6) The author sees the recipient's status come back.
+  await author.goto(outgoing);
+  const recipient = author.locator("tr", { hasText: "Ủy ban nhân dân tỉnh Sen Hồng" });
+  assert.match(await recipient.innerText(), /Đã hoàn thành/);
+  await check(author, "van-ban-noi-nhan-xong");
+
+  // (7) Paper mail with a scan: the subject forgotten first, then right.
+  await registrar.goto(`${base}/can-bo/van-ban`);
+  await registrar.getByRole("link", { name: "Vào sổ văn bản đến" }).click();
+  await registrar.waitForURL(/\/can-bo\/van-ban\/vao-so$/);
+  await check(registrar, "vao-so");
+  await registrar.getByLabel("Sổ đăng ký").selectOption({ label: "Sổ văn bản đến – UBND tỉnh" });
+  await registrar.getByLabel("Số, ký hiệu").fill("15/BTP-VP");
+  await registrar.getByLabel("Nơi gửi").fill("Bộ Tư pháp");
+  await registrar.getByLabel(/Bản quét/).setInputFiles({ name: "cong-van-15.png", mimeType: "image/png", buffer: PNG });
+  // The browser would stop a missing required field itself: the server must say it too.
+  await registrar.locator("#subject").evaluate((el) => el.removeAttribute("required"));
+  await registrar.getByRole("button", { name: "Vào sổ văn bản đến" }).click();
+  await registrar.waitForLoadState();
+  await registrar.waitForFunction(() => document.activeElement?.id === "error-summary");
+  await check(registrar, "vao-so-loi");
+  assert.match(await registrar.locator("#error-summary").innerText(), /Trích yếu: Trường này không được để trống/);
+  assert.equal(await registrar.locator("#subject").getAttribute("aria-invalid"), "true");
+  assert.equal(await registrar.locator("#sender_name").getAttribute("aria-invalid"), null);
+  assert.match(await registrar.locator("#file-hint").innerText(), /chọn lại bản quét/);
+  // The summary's link leads to the missing field.
+  await registrar.locator("#error-summary a").first().click();
+  await registrar.waitForFunction(() => document.activeElement?.id === "subject");
+  assert.equal(await registrar.getByLabel("Số, ký hiệu").inputValue(), "15/BTP-VP", "what was typed is kept");
+  assert.equal(await registrar.getByLabel("Nơi gửi").inputValue(), "Bộ Tư pháp", "what was typed is kept");
+  assert.equal(await registrar.getByLabel("Sổ đăng ký").inputValue(),
+    await registrar.locator("#register_id option", { hasText: "Sổ văn bản đến – UBND tỉnh" }).getAttribute("value"));
+  await registrar.getByLabel("Trích yếu").fill("Về việc rà soát văn bản quy phạm pháp luật");
+  await registrar.getByLabel(/Bản quét/).setInputFiles({ name: "cong-van-15.png", mimeType: "image/png", buffer: PNG });
+  await registrar.getByRole("button", { name: "Vào sổ văn bản đến" }).click();
+  await registrar.waitForURL(/\/can-bo\/van-ban\/[0-9a-f-]{36}\?ok=done/);
+  assert.match(await fact(registrar, "Số đến"), /^2\/\d{4}$/);
+  assert.equal(await fact(registrar, "Số, ký hiệu"), "15/BTP-VP");
+  assert.equal(await fact(registrar, "Nơi gửi"), "Bộ Tư pháp");
+  assert.match(await registrar.locator("main").innerText(), /cong-van-15\.png/);
+  await check(registrar, "vao-so-xong");
+  const scan = await registrar.request.get(base + await registrar.getByRole("link", { name: "cong-van-15.png" }).getAttribute("href"));
+  assert.equal(scan.headers()["content-type"], "image/png");
+  assert.deepEqual(Buffer.from(await scan.body()), PNG);
+
+  // The same page in English.
+  await registrar.goto(`${registrar.url().split("?")[0]}?lang=en`);
+  assert.equal(await registrar.getAttribute("html", "lang"), "en");
+  assert.ok(await registrar.locator("dl.facts dt", { hasText: "Incoming number" }).count() === 1, "the facts are labelled in English");
+  assert.match(await registrar.locator("h2", { hasText: "History" }).innerText(), /History/);
+  await check(registrar, "document-en");
 });
 
 test("every page the journeys visited weighs under 100 KB compressed (HTML, CSS and JS)", async () => {

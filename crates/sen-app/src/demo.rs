@@ -27,11 +27,41 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &str, &str)] = &[
 
 /// Register books: keeper unit, issuing agency, direction, name, types.
 const DEMO_REGISTERS: &[(&str, &str, &str, &str, &[&str])] = &[
-    ("H99.01", "H99", "incoming", "Sổ văn bản đến – UBND tỉnh", &[]),
-    ("H99.01", "H99", "outgoing", "Sổ văn bản đi – UBND tỉnh", &[]),
-    ("H99.01", "H99", "outgoing", "Sổ quyết định – UBND tỉnh", &["quyet_dinh"]),
-    ("H99.03", "H99.03", "incoming", "Sổ văn bản đến – Sở Xây dựng", &[]),
-    ("H99.03", "H99.03", "outgoing", "Sổ văn bản đi – Sở Xây dựng", &[]),
+    (
+        "H99.01",
+        "H99",
+        "incoming",
+        "Sổ văn bản đến – UBND tỉnh",
+        &[],
+    ),
+    (
+        "H99.01",
+        "H99",
+        "outgoing",
+        "Sổ văn bản đi – UBND tỉnh",
+        &[],
+    ),
+    (
+        "H99.01",
+        "H99",
+        "outgoing",
+        "Sổ quyết định – UBND tỉnh",
+        &["quyet_dinh"],
+    ),
+    (
+        "H99.03",
+        "H99.03",
+        "incoming",
+        "Sổ văn bản đến – Sở Xây dựng",
+        &[],
+    ),
+    (
+        "H99.03",
+        "H99.03",
+        "outgoing",
+        "Sổ văn bản đi – Sở Xây dựng",
+        &[],
+    ),
 ];
 
 /// The demo catalogue (also an example of the import format).
@@ -110,10 +140,20 @@ pub enum DemoOutcome {
 impl App {
     /// Loads the demo province unless it is there already.
     pub async fn load_demo(&self) -> Result<DemoOutcome, AppError> {
+        self.load_demo_as(DEMO_CODE, "Sen Hồng").await
+    }
+
+    /// The demo province under another code and name (e.g. `H98`, "Mai
+    /// Vàng"), for trying the exchange between two platforms: every unit
+    /// code takes the province's code as its prefix.
+    pub async fn load_demo_as(&self, code: &str, province: &str) -> Result<DemoOutcome, AppError> {
+        let code = sen_domain::org::validate_code(code)?;
+        let province = sen_domain::org::validate_name(province)?;
+        let map = |c: &str| format!("{code}{}", c.strip_prefix(DEMO_CODE).unwrap_or(c));
         if let Some(t) = sen_store::org::tenants(&self.db)
             .await?
             .into_iter()
-            .find(|t| t.code == DEMO_CODE)
+            .find(|t| t.code == code)
         {
             return Ok(DemoOutcome::AlreadyThere { tenant: t.id });
         }
@@ -121,28 +161,28 @@ impl App {
         let (tenant, root) = self
             .create_province(
                 &op,
-                DEMO_CODE,
-                "Tỉnh Sen Hồng (dữ liệu mẫu)",
+                &code,
+                &format!("Tỉnh {province} (dữ liệu mẫu)"),
                 "UBND",
-                "Ủy ban nhân dân tỉnh Sen Hồng",
+                &format!("Ủy ban nhân dân tỉnh {province}"),
             )
             .await?;
         let mut ids = std::collections::HashMap::new();
         ids.insert(DEMO_CODE, root.id);
-        for (code, parent, abbr, name, kind) in DEMO_UNITS {
+        for (unit_code, parent, abbr, name, kind) in DEMO_UNITS {
             let u = self
                 .create_unit(
                     &op,
                     NewUnit {
                         parent_id: ids[parent],
-                        code: code.to_string(),
+                        code: map(unit_code),
                         abbreviation: abbr.to_string(),
                         name: name.to_string(),
                         kind: kind.to_string(),
                     },
                 )
                 .await?;
-            ids.insert(code, u.id);
+            ids.insert(unit_code, u.id);
         }
         for (username, full_name, role, unit) in DEMO_ACCOUNTS {
             self.create_account(
@@ -174,7 +214,8 @@ impl App {
             )
             .await?;
         }
-        let specs: Vec<crate::catalogue::ProcedureSpec> = serde_json::from_str(DEMO_CATALOGUE)
+        let catalogue = DEMO_CATALOGUE.replace(&format!("\"{DEMO_CODE}"), &format!("\"{code}"));
+        let specs: Vec<crate::catalogue::ProcedureSpec> = serde_json::from_str(&catalogue)
             .map_err(|e| AppError::Internal(format!("demo catalogue: {e}")))?;
         let procedures = specs.len();
         self.import_catalogue(&op, tenant.id, specs).await?;

@@ -506,40 +506,29 @@ impl App {
             let exchange_id = format!("{}#{}", h.document_id, unit.code);
             let now = now_utc();
             let row = StoredDocument {
-                id: new_id(),
-                tenant_id: unit.tenant_id,
-                unit_id: unit.id,
-                direction: Direction::Incoming.as_str().into(),
-                status: DocStatus::Arrived.as_str().into(),
                 doc_type: doc_type.code().into(),
                 subject: subject.clone(),
                 urgency: urgency.as_str().into(),
-                register_id: None,
-                reg_year: None,
-                reg_number: None,
                 number_symbol: Some(number_symbol.clone()),
                 doc_date: Some(h.promulgation_info.promulgation_date.to_string()),
                 sender_name: Some(h.from.organ_name.clone()),
                 sender_organ_id: Some(h.from.organ_id.clone()),
                 exchange_id: Some(exchange_id.clone()),
                 received_at: Some(now.clone()),
-                handler_unit_id: None,
-                handler_account_id: None,
-                holder_account_id: None,
-                author_id: None,
-                drafting_unit_id: None,
-                signer_id: None,
                 due_date: h.due_date.map(|d| d.to_string()),
-                issued_at: None,
-                responds_to: None,
-                dossier_id: None,
                 search_text: sen_domain::text::search_key(&format!(
                     "{subject} {number_symbol} {}",
                     h.from.organ_name
                 )),
                 data: data_json.clone(),
-                created_at: now.clone(),
-                updated_at: now.clone(),
+                ..crate::office::blank_document(
+                    new_id(),
+                    unit.tenant_id,
+                    unit.id,
+                    Direction::Incoming,
+                    DocStatus::Arrived,
+                    now.clone(),
+                )
             };
             let log = ExchangeMessage {
                 id: new_id(),

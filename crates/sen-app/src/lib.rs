@@ -12,12 +12,15 @@ pub mod demo;
 pub mod dossiers;
 pub mod forms;
 pub mod jobs;
+pub mod monitoring;
 pub mod notify;
 pub mod exchange;
 pub mod office;
 pub mod ops;
 pub mod org;
 pub mod public;
+pub mod scale;
+pub mod signing;
 pub mod stats;
 
 mod error;
@@ -46,8 +49,16 @@ pub struct Settings {
     /// Demo only (`sen serve --demo`): show a citizen's one-time code on the
     /// sign-in page as well, for trying Sen without an SMS or mail server.
     pub demo_echo_codes: bool,
+    /// A TOML file that replaces the built-in Quyết định 766 index
+    /// configuration (`config/index766.toml`).
+    pub index_config: Option<std::path::PathBuf>,
+    /// The first retry delay of a failed outbox delivery, in seconds (it
+    /// doubles with each failure, up to an hour).
+    pub outbox_retry_base_secs: i64,
     /// The keys of the inter-agency exchange (edXML), when configured.
     pub exchange: Option<std::sync::Arc<exchange::ExchangeKeys>>,
+    /// Digital signatures: the organisation's seal, the TSA, trust anchors.
+    pub signing: signing::SigningSettings,
 }
 
 impl Default for Settings {
@@ -60,7 +71,10 @@ impl Default for Settings {
             issuer: "Sen".into(),
             public_url: "http://127.0.0.1:8080".into(),
             demo_echo_codes: false,
+            index_config: None,
             exchange: None,
+            outbox_retry_base_secs: 30,
+            signing: signing::SigningSettings::default(),
         }
     }
 }

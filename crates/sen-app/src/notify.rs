@@ -15,7 +15,13 @@ const MAX_ATTEMPTS: i64 = 60;
 
 /// The delay before attempt `n + 1` after `n` failures.
 pub fn backoff_secs(failures: i64) -> i64 {
-    (30i64 << failures.clamp(0, 7)).min(3600)
+    backoff_from(30, failures)
+}
+
+/// The delay before attempt `n + 1`, doubling from `base` seconds, at most
+/// an hour.
+pub fn backoff_from(base: i64, failures: i64) -> i64 {
+    (base.clamp(1, 3600) << failures.clamp(0, 12)).min(3600)
 }
 
 /// The outbox table as sen-notify's queue, for the channels that have a
@@ -77,7 +83,7 @@ impl Queue for OutboxQueue {
     async fn mark_failed(&self, id: Uuid, error: &str, permanent: bool) -> Result<(), QueueError> {
         let failures = outbox::attempts(&self.app.db, id).await? + 1;
         let retry_at = (!permanent && failures < MAX_ATTEMPTS)
-            .then(|| fmt_time(self.app.now() + chrono::Duration::seconds(backoff_secs(failures))));
+            .then(|| fmt_time(self.app.now() + chrono::Duration::seconds(backoff_from(self.app.settings.outbox_retry_base_secs, failures))));
         if retry_at.is_none() {
             tracing::warn!(%id, error, failures, "message given up");
         }

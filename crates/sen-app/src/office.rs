@@ -175,7 +175,7 @@ impl DocAction {
 }
 
 /// The fields of a document kept as JSON in its row.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DocData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signer_name: Option<String>,
@@ -197,6 +197,14 @@ pub struct DocData {
     /// The last refusal, send-back or recall reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Where the signer's blank is on the issued PDF: page, then the
+    /// rectangle `[x1, y1, x2, y2]` in points (for the visible seal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_place: Option<(usize, [f32; 4])>,
+    /// Issued, but not yet sealed and sent to its recipients (the dispatch
+    /// runs right after the issue, and again from the job until it is done).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dispatch_pending: bool,
 }
 
 /// A document as the edge shows it.
@@ -287,10 +295,6 @@ struct IssuePlan {
     issuer_abbr: String,
     drafting_abbr: Option<String>,
     agency: sen_forms::Agency,
-    /// Internal recipients: their agency id, for the arrived documents.
-    internal: Vec<(Uuid, Uuid)>,
-    /// Recipients on other platforms (reached by edXML).
-    external: Vec<Uuid>,
 }
 
 impl App {
@@ -743,6 +747,7 @@ impl App {
         account: Uuid,
         unit: Uuid,
         approve_only: bool,
+        field: &'static str,
     ) -> Result<String, AppError> {
         let acc = sen_store::accounts::by_id(&self.db, account)
             .await?
@@ -759,7 +764,7 @@ impl App {
             Ok(acc.full_name)
         } else {
             Err(sen_domain::Invalid::new(
-                "to",
+                field,
                 format!(
                     "{} không có quyền xem xét văn bản của đơn vị này",
                     acc.full_name
@@ -934,38 +939,27 @@ impl App {
         let year = i64::from(self.now_local().year());
         let id = new_id();
         let row = StoredDocument {
-            id,
-            tenant_id: register.tenant_id,
-            unit_id: register.issuer_unit_id,
-            direction: Direction::Incoming.as_str().into(),
-            status: DocStatus::Registered.as_str().into(),
             doc_type: ty.code().into(),
             subject: subject.clone(),
             urgency: urgency.as_str().into(),
             register_id: Some(register.id),
             reg_year: Some(year),
-            reg_number: None,
             number_symbol: Some(number.clone()),
             doc_date: Some(input.doc_date.to_string()),
             sender_name: Some(sender.clone()),
-            sender_organ_id: None,
-            exchange_id: None,
             received_at: Some(now.clone()),
-            handler_unit_id: None,
-            handler_account_id: None,
-            holder_account_id: None,
-            author_id: None,
-            drafting_unit_id: None,
-            signer_id: None,
             due_date: input.due_date.map(|d| d.to_string()),
-            issued_at: None,
-            responds_to: None,
-            dossier_id: None,
             search_text: search_text(&[Some(&subject), Some(&number), Some(&sender)]),
             data: serde_json::to_string(&DocData::default())
                 .map_err(|e| AppError::Internal(e.to_string()))?,
-            created_at: now.clone(),
-            updated_at: now,
+            ..blank_document(
+                id,
+                register.tenant_id,
+                register.issuer_unit_id,
+                Direction::Incoming,
+                DocStatus::Registered,
+                now.clone(),
+            )
         };
         let tag = actor.tag();
         let db = self.db.clone();
@@ -1122,37 +1116,22 @@ impl App {
             ..Default::default()
         };
         let row = StoredDocument {
-            id,
-            tenant_id: *tenant_id,
-            unit_id: agency.id,
-            direction: Direction::Outgoing.as_str().into(),
-            status: DocStatus::Draft.as_str().into(),
             doc_type: ty.code().into(),
             subject: subject.clone(),
             urgency: urgency.as_str().into(),
-            register_id: None,
-            reg_year: None,
-            reg_number: None,
-            number_symbol: None,
-            doc_date: None,
-            sender_name: None,
-            sender_organ_id: None,
-            exchange_id: None,
-            received_at: None,
-            handler_unit_id: None,
-            handler_account_id: None,
-            holder_account_id: None,
             author_id: Some(*author),
             drafting_unit_id: Some(drafting.id),
-            signer_id: None,
-            due_date: None,
-            issued_at: None,
             responds_to: input.responds_to,
-            dossier_id: None,
             search_text: search_text(&[Some(&subject), Some(&body)]),
             data: serde_json::to_string(&data).map_err(|e| AppError::Internal(e.to_string()))?,
-            created_at: now.clone(),
-            updated_at: now.clone(),
+            ..blank_document(
+                id,
+                *tenant_id,
+                agency.id,
+                Direction::Outgoing,
+                DocStatus::Draft,
+                now.clone(),
+            )
         };
         let tag = actor.tag();
         let db = self.db.clone();
@@ -1288,6 +1267,13 @@ impl App {
                 Box::pin(async move { apply_in_tx(&db, tx, id, &p).await })
             })
             .await?;
+        if kind == DocActionKind::Issue {
+            // Seal and send now; if that fails (a time-stamp authority down),
+            // the document stays issued and the job tries again.
+            if let Err(e) = self.dispatch_issued(id, &prepared.tag).await {
+                tracing::warn!(document = %id, error = %e, "dispatch after issue failed; will retry");
+            }
+        }
         self.document(actor, id).await
     }
 
@@ -1344,7 +1330,8 @@ impl App {
                     )
                     .into());
                 }
-                self.check_reviewer(row.tenant_id, to, unit, false).await?;
+                self.check_reviewer(row.tenant_id, to, unit, false, "to")
+                    .await?;
                 let note = note
                     .filter(|n| !n.trim().is_empty())
                     .map(|n| rules::validate_note("note", &n))
@@ -1376,7 +1363,7 @@ impl App {
                     .into());
                 }
                 if let Some(a) = account_id {
-                    self.check_reviewer(row.tenant_id, a, unit.id, false)
+                    self.check_reviewer(row.tenant_id, a, unit.id, false, "account_id")
                         .await?;
                 }
                 if let Some(d) = due_date {
@@ -1466,9 +1453,151 @@ impl App {
                 name: issuer.name,
                 place,
             },
-            internal,
-            external,
         })
+    }
+}
+
+impl App {
+    /// Seals an issued document (when a seal is configured) and sends it to
+    /// its recipients: an *arrived* document at each unit of this Sen, an
+    /// edXML message queued for each agency elsewhere. Idempotent: a
+    /// document already dispatched is left alone.
+    pub async fn dispatch_issued(&self, id: Uuid, tag: &str) -> Result<(), AppError> {
+        let row = store::document(&self.db, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("document", id))?;
+        let data = data_of(&row)?;
+        if !data.dispatch_pending {
+            return Ok(());
+        }
+        let issued = store::files(&self.db, id)
+            .await?
+            .into_iter()
+            .rfind(|f| f.role == "issued")
+            .ok_or_else(|| AppError::Internal("issued document without its PDF".into()))?;
+        let (meta, bytes) = store::file(&self.db, issued.id)
+            .await?
+            .ok_or_else(|| AppError::Internal("issued PDF missing".into()))?;
+        let issuer = sen_store::org::unit(&self.db, row.unit_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("unit", row.unit_id))?;
+        let place = data
+            .sign_place
+            .map(|(page, rect)| sen_forms::SignaturePlace { page, rect });
+        let sealed = self.seal_issued(&bytes, place, &issuer.name).await?;
+        let file = match &sealed {
+            Some(b) => NewFile {
+                name: meta.name.replace(".pdf", "_ky_so.pdf"),
+                content_type: "application/pdf".into(),
+                bytes: b.clone(),
+            },
+            None => NewFile {
+                name: meta.name.clone(),
+                content_type: meta.content_type.clone(),
+                bytes,
+            },
+        };
+        let province = sen_store::org::tenant(&self.db, row.tenant_id)
+            .await?
+            .map(|t| t.name)
+            .unwrap_or_default();
+        let place_name = province
+            .split(" (")
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("Tỉnh ")
+            .trim_start_matches("Thành phố ")
+            .to_string();
+        let keys = self.exchange_keys();
+        let (db, tag, file, sealed_flag) = (
+            self.db.clone(),
+            tag.to_string(),
+            Arc::new(file),
+            sealed.is_some(),
+        );
+        self.db
+            .transaction(|tx| {
+                let (db, tag, file, keys, place_name) =
+                    (db.clone(), tag.clone(), file.clone(), keys.clone(), place_name.clone());
+                Box::pin(async move {
+                    let mut row = store::document_in_tx(&db, tx, id)
+                        .await?
+                        .ok_or_else(|| AppError::not_found("document", id))?;
+                    let mut data = data_of(&row)?;
+                    if !data.dispatch_pending {
+                        return Ok::<_, AppError>(());
+                    }
+                    let now = now_utc();
+                    let signed = if sealed_flag {
+                        Some(insert_file(tx, row.id, "signed", &file, &tag).await?)
+                    } else {
+                        None
+                    };
+                    let mut delivered = Vec::new();
+                    for mut r in store::recipients_in_tx(tx, row.id).await? {
+                        if let Some(unit) = r.unit_id {
+                            let d = deliver_internal(&db, tx, &row, &data, r.id, unit, &file, &tag, &now).await?;
+                            r.status = "01".into();
+                            r.delivered_document_id = Some(d);
+                        } else if r.organ_id.is_some() {
+                            let keys = keys.as_ref().ok_or_else(|| {
+                                AppError::conflict(
+                                    "Trục liên thông (edXML) chưa được cấu hình",
+                                    "the exchange (edXML) is not configured",
+                                )
+                            })?;
+                            crate::exchange::send_document(&db, tx, keys, &row, &data, &r, &file, &place_name, &tag).await?;
+                            r.status = "queued".into();
+                        } else {
+                            continue;
+                        }
+                        r.updated_at = now.clone();
+                        store::update_recipient(tx, &r).await?;
+                        delivered.push(r.name.clone());
+                    }
+                    data.dispatch_pending = false;
+                    set_data(&mut row, &data)?;
+                    row.updated_at = now.clone();
+                    store::update_document(tx, &row).await?;
+                    events::append(
+                        &db,
+                        tx,
+                        NewEvent::new(tag.clone(), "document.dispatched", "document", Some(row.id.to_string()))
+                            .unit(row.unit_id)
+                            .payload(serde_json::json!({
+                                "sealed": signed.is_some(),
+                                "file_sha256": signed.map(|f| f.sha256).unwrap_or_else(|| sha256_hex(&file.bytes)),
+                                "recipients": delivered,
+                            })),
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    /// Dispatches every issued document still waiting (the job's pass).
+    pub async fn dispatch_pending(&self) -> Result<usize, AppError> {
+        let mut done = 0;
+        for id in store::dispatch_pending(&self.db).await? {
+            match self.dispatch_issued(id, "system").await {
+                Ok(()) => done += 1,
+                Err(e) => tracing::warn!(document = %id, error = %e, "dispatch failed; will retry"),
+            }
+        }
+        Ok(done)
+    }
+
+    /// The organisation's seal on an issued PDF, if one is configured
+    /// (visible in the signer's blank; B-T when a TSA is configured).
+    async fn seal_issued(
+        &self,
+        pdf: &[u8],
+        place: Option<sen_forms::SignaturePlace>,
+        organisation: &str,
+    ) -> Result<Option<Vec<u8>>, AppError> {
+        self.seal_pdf(pdf, place, organisation, self.now()).await
     }
 }
 
@@ -1502,6 +1631,51 @@ async fn insert_file(
     };
     store::insert_file(tx, &meta, &f.bytes).await?;
     Ok(meta)
+}
+
+/// A document row with only its identity, place, status and time set: every
+/// way a document comes in starts from it.
+pub(crate) fn blank_document(
+    id: Uuid,
+    tenant: Uuid,
+    unit: Uuid,
+    direction: Direction,
+    status: DocStatus,
+    now: String,
+) -> StoredDocument {
+    StoredDocument {
+        id,
+        tenant_id: tenant,
+        unit_id: unit,
+        direction: direction.as_str().into(),
+        status: status.as_str().into(),
+        doc_type: String::new(),
+        subject: String::new(),
+        urgency: Urgency::Normal.as_str().into(),
+        register_id: None,
+        reg_year: None,
+        reg_number: None,
+        number_symbol: None,
+        doc_date: None,
+        sender_name: None,
+        sender_organ_id: None,
+        exchange_id: None,
+        received_at: None,
+        handler_unit_id: None,
+        handler_account_id: None,
+        holder_account_id: None,
+        author_id: None,
+        drafting_unit_id: None,
+        signer_id: None,
+        due_date: None,
+        issued_at: None,
+        responds_to: None,
+        dossier_id: None,
+        search_text: String::new(),
+        data: "{}".into(),
+        created_at: now.clone(),
+        updated_at: now,
+    }
 }
 
 fn data_of(row: &StoredDocument) -> Result<DocData, AppError> {
@@ -1615,6 +1789,8 @@ async fn apply_in_tx(
         }
         DocAction::Submit { to, note } | DocAction::Forward { to, note } => {
             row.holder_account_id = Some(*to);
+            // A send-back's reason is answered by the new submission.
+            data.reason = None;
             extra("to", to.to_string().into());
             extra("note", note.clone().into());
             extra("version", data.version.into());
@@ -1677,8 +1853,8 @@ async fn apply_in_tx(
                 },
                 draft: false,
             };
-            let pdf = doc
-                .render()
+            let (pdf, place) = doc
+                .render_with_place()
                 .map_err(|e| AppError::Internal(format!("PDF: {e}")))?;
             let file_name = format!("{}.pdf", ns.to_string().replace('/', "_"));
             let file = NewFile {
@@ -1687,48 +1863,16 @@ async fn apply_in_tx(
                 bytes: pdf,
             };
             let meta = insert_file(tx, row.id, "issued", &file, &p.tag).await?;
+            data.sign_place = Some((place.page, place.rect));
+            // Sealing and sending follow, outside this transaction
+            // (App::dispatch_issued): a time-stamp authority may be slow.
+            data.dispatch_pending = true;
             extra("register_id", plan.register.id.to_string().into());
             extra("reg_year", year.into());
             extra("reg_number", n.into());
             extra("number_symbol", ns.to_string().into());
             extra("pdf_sha256", meta.sha256.clone().into());
             extra("version", data.version.into());
-            // Deliver to the units of this Sen at once.
-            for (rid, unit) in &plan.internal {
-                let delivered =
-                    deliver_internal(db, tx, &row, &data, *rid, *unit, &file, p).await?;
-                if let Some(mut r) = recipients.iter().find(|r| r.id == *rid).cloned() {
-                    r.status = "01".into();
-                    r.delivered_document_id = Some(delivered);
-                    r.updated_at = p.now.clone();
-                    store::update_recipient(tx, &r).await?;
-                }
-            }
-            // Queue the edXML messages to other platforms.
-            for rid in &plan.external {
-                let Some(mut r) = recipients.iter().find(|r| r.id == *rid).cloned() else {
-                    continue;
-                };
-                let keys = p
-                    .keys
-                    .as_ref()
-                    .ok_or_else(|| AppError::Internal("no exchange keys".into()))?;
-                crate::exchange::send_document(
-                    db,
-                    tx,
-                    keys,
-                    &row,
-                    &data,
-                    &r,
-                    &file,
-                    &plan.agency.place,
-                    &p.tag,
-                )
-                .await?;
-                r.status = "queued".into();
-                r.updated_at = p.now.clone();
-                store::update_recipient(tx, &r).await?;
-            }
         }
     }
     row.status = to.as_str().into();
@@ -1782,7 +1926,8 @@ async fn deliver_internal(
     recipient: Uuid,
     unit: Uuid,
     file: &NewFile,
-    p: &Prepared,
+    tag: &str,
+    now: &str,
 ) -> Result<Uuid, AppError> {
     let id = new_id();
     let data = DocData {
@@ -1797,49 +1942,35 @@ async fn deliver_internal(
         .map(|u| u.name)
         .unwrap_or_default();
     let row = StoredDocument {
-        id,
-        tenant_id: out.tenant_id,
-        unit_id: unit,
-        direction: Direction::Incoming.as_str().into(),
-        status: DocStatus::Arrived.as_str().into(),
         doc_type: out.doc_type.clone(),
         subject: out.subject.clone(),
         urgency: out.urgency.clone(),
-        register_id: None,
-        reg_year: None,
-        reg_number: None,
         number_symbol: out.number_symbol.clone(),
         doc_date: out.doc_date.clone(),
         sender_name: Some(sender.clone()),
-        sender_organ_id: None,
-        exchange_id: None,
-        received_at: Some(p.now.clone()),
-        handler_unit_id: None,
-        handler_account_id: None,
-        holder_account_id: None,
-        author_id: None,
-        drafting_unit_id: None,
-        signer_id: None,
-        due_date: None,
-        issued_at: None,
-        responds_to: None,
-        dossier_id: None,
+        received_at: Some(now.to_string()),
         search_text: search_text(&[
             Some(&out.subject),
             out.number_symbol.as_deref(),
             Some(&sender),
         ]),
         data: serde_json::to_string(&data).map_err(|e| AppError::Internal(e.to_string()))?,
-        created_at: p.now.clone(),
-        updated_at: p.now.clone(),
+        ..blank_document(
+            id,
+            out.tenant_id,
+            unit,
+            Direction::Incoming,
+            DocStatus::Arrived,
+            now.to_string(),
+        )
     };
     store::insert_document(tx, &row).await?;
-    let meta = insert_file(tx, id, "original", file, &p.tag).await?;
+    let meta = insert_file(tx, id, "original", file, tag).await?;
     events::append(
         db,
         tx,
         NewEvent::new(
-            p.tag.clone(),
+            tag.to_string(),
             "document.arrived",
             "document",
             Some(id.to_string()),

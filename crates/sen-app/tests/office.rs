@@ -299,7 +299,8 @@ async fn a_submission_goes_from_draft_to_done_across_two_agencies() {
             "document.revise",
             "document.submit",
             "document.approve",
-            "document.issue"
+            "document.issue",
+            "document.dispatched"
         ]
     );
     let evs = w.app.document_events(&handler, incoming_id).await.unwrap();

@@ -18,8 +18,11 @@ pub struct FileConfig {
     pub lockout_window_minutes: Option<i64>,
     pub issuer: Option<String>,
     pub public_url: Option<String>,
+    pub outbox_retry_secs: Option<i64>,
     pub sms: Option<SmsFile>,
     pub email: Option<EmailFile>,
+    pub exchange: Option<ExchangeFile>,
+    pub signing: Option<SigningFile>,
 }
 
 /// `[sms]`: the SMSC Sen sends through (SMPP 3.4).
@@ -40,6 +43,94 @@ pub struct EmailFile {
     pub host: Option<String>,
     pub port: Option<u16>,
     pub from: Option<String>,
+}
+
+/// `[exchange]`: document exchange with other platforms (edXML over HTTPS
+/// with mutual TLS). Our agencies' OrganIds are their unit codes.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeFile {
+    /// Where peers deliver to us (mutual TLS), e.g. `0.0.0.0:8443`.
+    pub listen: Option<String>,
+    /// Our certificate chain (PEM): TLS client and server, and the
+    /// signature of every message.
+    pub cert: Option<PathBuf>,
+    /// Its private key (PEM, PKCS#8 or PKCS#1).
+    pub key: Option<PathBuf>,
+    /// The CA certificates that vouch for peers (PEM).
+    pub ca: Option<PathBuf>,
+    /// Where other platforms are: an OrganId prefix (`H98`) and a base URL
+    /// (`https://h98.example.vn:8443`).
+    #[serde(default)]
+    pub peers: Vec<PeerFile>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeerFile {
+    pub prefix: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExchangeConfig {
+    pub listen: SocketAddr,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    pub ca: PathBuf,
+    pub peers: Vec<(String, String)>,
+}
+
+/// `[signing]`: the organisation's seal (PKCS#12, its password in the
+/// environment variable named by `p12_password_env`, default
+/// `SEN_SEAL_PASSWORD`), the time-stamping authority, the trusted roots
+/// (PEM) and the seal's image (PNG). Relative paths are taken from the data
+/// directory.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningFile {
+    pub p12: Option<PathBuf>,
+    pub p12_password_env: Option<String>,
+    pub tsa_url: Option<String>,
+    pub trust: Option<PathBuf>,
+    pub seal_image: Option<PathBuf>,
+}
+
+/// Where the signing keys are; the password itself is only read from the
+/// environment when `serve` loads the seal, and never kept here.
+#[derive(Debug, Clone, Default)]
+pub struct SigningConfig {
+    pub p12: Option<PathBuf>,
+    pub p12_password_env: String,
+    pub tsa_url: Option<String>,
+    pub trust: Option<PathBuf>,
+    pub seal_image: Option<PathBuf>,
+}
+
+impl SigningConfig {
+    /// Reads the seal (with its password from the environment), the trust
+    /// anchors and the seal image.
+    pub fn load(&self) -> anyhow::Result<sen_app::signing::SigningSettings> {
+        let password = match &self.p12 {
+            Some(p) => Some(std::env::var(&self.p12_password_env).map_err(|_| {
+                anyhow::anyhow!(
+                    "biến môi trường {} (mật khẩu của tệp PKCS#12 {}) chưa được đặt / the environment variable {} (the password of the PKCS#12 file {}) is not set",
+                    self.p12_password_env,
+                    p.display(),
+                    self.p12_password_env,
+                    p.display()
+                )
+            })?),
+            None => None,
+        };
+        Ok(sen_app::signing::SigningSettings::from_files(
+            self.p12.as_deref(),
+            password.as_deref(),
+            self.tsa_url.as_deref(),
+            self.trust.as_deref(),
+            self.seal_image.as_deref(),
+        )?)
+    }
 }
 
 /// Where notices go; `None` keeps them waiting in the outbox.
@@ -80,6 +171,9 @@ pub struct Config {
     pub source: Option<PathBuf>,
     pub sms: Option<SmsConfig>,
     pub email: Option<EmailConfig>,
+    pub exchange: Option<ExchangeConfig>,
+    /// `[signing]`, when anything of it is set.
+    pub signing: Option<SigningConfig>,
 }
 
 fn env(key: &str) -> Option<String> {
@@ -162,6 +256,13 @@ impl Config {
         if let Some(v) = env("ISSUER").or(file.issuer) {
             settings.issuer = v;
         }
+        if let Some(v) = env("OUTBOX_RETRY_SECS")
+            .map(|v| parse("outbox_retry_secs", &v))
+            .transpose()?
+            .or(file.outbox_retry_secs)
+        {
+            settings.outbox_retry_base_secs = v.clamp(1, 3600);
+        }
         settings.public_url = env("PUBLIC_URL")
             .or(file.public_url)
             .unwrap_or_else(|| format!("http://{listen}"));
@@ -199,7 +300,79 @@ impl Config {
                 })?,
             }),
         };
+        let ex = file.exchange.unwrap_or_default();
+        let exchange = match env("EXCHANGE_LISTEN").or(ex.listen) {
+            None => None,
+            Some(l) => {
+                let path = |key: &str, v: Option<PathBuf>| -> anyhow::Result<PathBuf> {
+                    env(&format!("EXCHANGE_{}", key.to_uppercase()))
+                        .map(PathBuf::from)
+                        .or(v)
+                        .map(|p| if p.is_relative() { data.join(p) } else { p })
+                        .ok_or_else(|| {
+                            anyhow::anyhow!(
+                                "configuration exchange.{key} is required with exchange.listen"
+                            )
+                        })
+                };
+                // SEN_EXCHANGE_PEERS="H98=https://a:8443,H97=https://b:8443"
+                let peers = match env("EXCHANGE_PEERS") {
+                    Some(list) => list
+                        .split(',')
+                        .filter(|x| !x.trim().is_empty())
+                        .map(|x| {
+                            x.split_once('=')
+                                .map(|(p, u)| (p.trim().to_string(), u.trim().to_string()))
+                                .ok_or_else(|| {
+                                    anyhow::anyhow!(
+                                        "configuration SEN_EXCHANGE_PEERS: «{x}» is not PREFIX=URL"
+                                    )
+                                })
+                        })
+                        .collect::<anyhow::Result<Vec<_>>>()?,
+                    None => ex
+                        .peers
+                        .iter()
+                        .map(|p| (p.prefix.clone(), p.url.clone()))
+                        .collect(),
+                };
+                Some(ExchangeConfig {
+                    listen: parse("exchange.listen", &l)?,
+                    cert: path("cert", ex.cert)?,
+                    key: path("key", ex.key)?,
+                    ca: path("ca", ex.ca)?,
+                    peers,
+                })
+            }
+        };
+        let signing_file = file.signing.unwrap_or_default();
+        let in_data = |p: PathBuf| if p.is_relative() { data.join(p) } else { p };
+        let signing = SigningConfig {
+            p12: env("SIGNING_P12")
+                .map(PathBuf::from)
+                .or(signing_file.p12)
+                .map(in_data),
+            p12_password_env: env("SIGNING_P12_PASSWORD_ENV")
+                .or(signing_file.p12_password_env)
+                .unwrap_or_else(|| "SEN_SEAL_PASSWORD".into()),
+            tsa_url: env("SIGNING_TSA_URL").or(signing_file.tsa_url),
+            trust: env("SIGNING_TRUST")
+                .map(PathBuf::from)
+                .or(signing_file.trust)
+                .map(in_data),
+            seal_image: env("SIGNING_SEAL_IMAGE")
+                .map(PathBuf::from)
+                .or(signing_file.seal_image)
+                .map(in_data),
+        };
+        let signing = (signing.p12.is_some()
+            || signing.tsa_url.is_some()
+            || signing.trust.is_some()
+            || signing.seal_image.is_some())
+        .then_some(signing);
         Ok(Config {
+            exchange,
+            signing,
             sms,
             email,
             data: data.to_path_buf(),
@@ -223,6 +396,21 @@ impl Config {
                 .as_ref()
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| "(defaults + environment)".into())
-        )
+        ) + &match &self.signing {
+            // Paths and the URL only: the password stays in its variable.
+            Some(s) => format!(
+                " signing=[seal={} tsa={} trust={}]",
+                s.p12
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "-".into()),
+                s.tsa_url.as_deref().unwrap_or("-"),
+                s.trust
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "-".into()),
+            ),
+            None => String::new(),
+        }
     }
 }

@@ -2,6 +2,8 @@
 
 mod bench;
 mod config;
+mod exchange;
+mod sign;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
@@ -38,11 +40,32 @@ enum Command {
         /// Load the demo province first if it is not there.
         #[arg(long)]
         demo: bool,
+        /// The demo province's code (its units' codes follow), e.g. H98 for
+        /// a second platform to exchange documents with.
+        #[arg(long, default_value = "H99", requires = "demo")]
+        demo_code: String,
+        /// The demo province's name.
+        #[arg(long, default_value = "Sen Hồng", requires = "demo")]
+        demo_name: String,
     },
     /// Apply database migrations.
     Migrate,
     /// Load the demo province (units and one account per role).
-    Demo,
+    Demo {
+        /// Grow it into a synthetic two-tier province with this many
+        /// dossiers (and their events) spread over several years.
+        #[arg(long)]
+        scale: Option<u64>,
+        /// Years of history for --scale.
+        #[arg(long, default_value_t = 3)]
+        years: u32,
+        /// Seed of the generator, for a reproducible data set.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Dossiers per transaction.
+        #[arg(long, default_value_t = 2000)]
+        batch: usize,
+    },
     /// Manage staff accounts.
     User {
         #[command(subcommand)]
@@ -84,6 +107,11 @@ enum Command {
     Calendar {
         #[command(subcommand)]
         command: CalendarCommand,
+    },
+    /// Digital signatures on PDF documents.
+    Sign {
+        #[command(subcommand)]
+        command: sign::SignCommand,
     },
 }
 
@@ -268,14 +296,26 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     init_tracing(&cfg.log_format);
     tracing::debug!(config = %cfg.describe(), "configuration");
     match cli.command {
-        Command::Serve { demo, .. } => {
+        Command::Serve {
+            demo,
+            demo_code,
+            demo_name,
+            ..
+        } => {
             let mut cfg = cfg;
             // The demo shows citizens' one-time codes on screen too, unless
             // real SMS/e-mail peers are configured.
             cfg.settings.demo_echo_codes = demo && cfg.sms.is_none() && cfg.email.is_none();
+            // The organisation's seal, TSA and trust anchors ([signing]).
+            if let Some(signing) = &cfg.signing {
+                cfg.settings.signing = signing.load()?;
+            }
+            if let Some(ex) = &cfg.exchange {
+                cfg.settings.exchange = Some(exchange::keys(ex)?);
+            }
             let app = open(&cfg).await?;
             if demo {
-                print_demo(&app.load_demo().await?);
+                print_demo(&app.load_demo_as(&demo_code, &demo_name).await?);
             }
             let listener = tokio::net::TcpListener::bind(cfg.listen)
                 .await
@@ -292,6 +332,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             if cfg.email.is_some() {
                 kinds.push(sen_notify::ChannelKind::Email);
+            }
+            if cfg.exchange.is_some() {
+                kinds.push(sen_notify::ChannelKind::Exchange);
             }
             let mut dispatcher = sen_notify::Dispatcher::new(std::sync::Arc::new(
                 sen_app::notify::OutboxQueue::for_channels(app.clone(), &kinds),
@@ -337,6 +380,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 tracing::warn!("no [email] configured: e-mail notices wait in the outbox");
             }
+            if let Some(ex) = &cfg.exchange {
+                let channel = exchange::start(&app, ex).await?;
+                dispatcher = dispatcher.with_channel(sen_notify::ChannelKind::Exchange, channel);
+                channels += 1;
+            }
             if channels > 0 {
                 tokio::spawn(async move {
                     dispatcher
@@ -360,6 +408,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         Ok(_) => {}
                         Err(e) => tracing::error!(error = %e, "deadline watch failed"),
                     }
+                    // Issued documents whose sealing or sending failed.
+                    match watcher.dispatch_pending().await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(documents = n, "dispatched issued documents"),
+                        Err(e) => tracing::error!(error = %e, "dispatch of issued documents failed"),
+                    }
                 }
             });
             let state = sen_web::WebState::new(app, cfg.cookie_secure);
@@ -369,9 +423,43 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = open(&cfg).await?;
             println!("schema version {}", app.db.schema_version().await?);
         }
-        Command::Demo => {
+        Command::Demo {
+            scale,
+            years,
+            seed,
+            batch,
+        } => {
             let app = open(&cfg).await?;
             print_demo(&app.load_demo().await?);
+            if let Some(n) = scale {
+                let opts = sen_app::scale::ScaleOptions {
+                    dossiers: n,
+                    years: years.clamp(1, 20),
+                    seed,
+                    batch: batch.clamp(100, 50_000),
+                };
+                let started = std::time::Instant::now();
+                let mut last_print = 0u64;
+                let out = app
+                    .load_scale(&opts, |d, e| {
+                        if d >= last_print + 50_000 || d == n {
+                            last_print = d;
+                            eprintln!(
+                                "  {d} hồ sơ, {e} sự kiện / dossiers, events ({:.1} s)",
+                                started.elapsed().as_secs_f64()
+                            );
+                        }
+                    })
+                    .await?;
+                println!(
+                    "Tỉnh quy mô lớn: {} đơn vị, {} thủ tục, {} hồ sơ, {} sự kiện trong {:.1} s / scale province loaded.",
+                    out.units,
+                    out.procedures,
+                    out.dossiers,
+                    out.events,
+                    started.elapsed().as_secs_f64()
+                );
+            }
         }
         Command::User { command } => {
             let app = open(&cfg).await?;
@@ -402,7 +490,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = open(&cfg).await?;
             let v = app.verify_log(&Actor::Operator).await?;
             match (&v.tamper, v.head_matches) {
-                (None, true) => println!("OK: {} events, chain head {}", v.checked, v.head),
+                (None, true) => {
+                    println!("OK: {} events, chain head {}", v.checked, v.head);
+                    // The exchange log: every message against its event.
+                    let x = app.verify_exchange_log().await?;
+                    if !x.problems.is_empty() {
+                        for p in &x.problems {
+                            println!("EXCHANGE LOG: {p}");
+                        }
+                        return Ok(ExitCode::from(1));
+                    }
+                    println!("OK: {} exchange messages match the chain and their signatures", x.checked);
+                }
                 (Some(t), _) => {
                     println!("TAMPERED: {t}");
                     println!("{} events before it verified", v.checked);
@@ -488,6 +587,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             calendar(&cal, command)?
         }
+        Command::Sign { command } => return sign::run(&cfg, command),
     }
     Ok(ExitCode::SUCCESS)
 }

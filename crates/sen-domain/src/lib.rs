@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod dossier;
 pub mod files;
+pub mod monitoring;
 pub mod org;
 pub mod office;
 pub mod procedure;

@@ -28,6 +28,9 @@ mod font;
 mod forms;
 mod layout;
 mod pdf;
+mod report;
+
+pub use report::{Report, ReportSection};
 
 use chrono::{NaiveDate, NaiveDateTime};
 

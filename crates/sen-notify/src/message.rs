@@ -12,14 +12,18 @@ pub enum ChannelKind {
     Sms,
     /// An e-mail (`email`).
     Email,
+    /// A signed edXML message to another agency over the inter-agency
+    /// exchange (`edxml`); the recipient is the destination's OrganId.
+    Exchange,
 }
 
 impl ChannelKind {
-    /// The name stored in the outbox: `sms` or `email`.
+    /// The name stored in the outbox: `sms`, `email` or `edxml`.
     pub fn as_str(self) -> &'static str {
         match self {
             ChannelKind::Sms => "sms",
             ChannelKind::Email => "email",
+            ChannelKind::Exchange => "edxml",
         }
     }
 }
@@ -30,9 +34,9 @@ impl fmt::Display for ChannelKind {
     }
 }
 
-/// A channel name that is neither `sms` nor `email`.
+/// A channel name that is not `sms`, `email` or `edxml`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown channel {0:?} (expected \"sms\" or \"email\")")]
+#[error("unknown channel {0:?} (expected \"sms\", \"email\" or \"edxml\")")]
 pub struct UnknownChannel(pub String);
 
 impl FromStr for ChannelKind {
@@ -42,6 +46,7 @@ impl FromStr for ChannelKind {
         match s {
             "sms" => Ok(ChannelKind::Sms),
             "email" => Ok(ChannelKind::Email),
+            "edxml" => Ok(ChannelKind::Exchange),
             other => Err(UnknownChannel(other.to_string())),
         }
     }
@@ -117,4 +122,19 @@ pub trait Channel: Send + Sync {
     /// A channel stays usable after `close`: the next send opens a new
     /// session.
     async fn close(&self) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_names_round_trip() {
+        for kind in [ChannelKind::Sms, ChannelKind::Email, ChannelKind::Exchange] {
+            assert_eq!(kind.as_str().parse::<ChannelKind>(), Ok(kind));
+        }
+        assert_eq!(ChannelKind::Exchange.to_string(), "edxml");
+        let e = "fax".parse::<ChannelKind>().unwrap_err().to_string();
+        assert!(e.contains("\"edxml\""), "{e}");
+    }
 }

@@ -95,11 +95,22 @@ pub async fn insert(tx: &mut Tx, d: &StoredDossier) -> Result<(), StoreError> {
     .bind(sen_domain::text::search_key(&d.applicant_name))
     .execute(&mut **tx)
     .await?;
+    // The monitoring counters follow the row in the same transaction.
+    let mut deltas = crate::monitoring::Deltas::new();
+    crate::monitoring::diff(
+        &mut deltas,
+        None,
+        &crate::monitoring::Facts::of(d),
+        &d.updated_at,
+    )?;
+    crate::monitoring::apply(tx, &deltas).await?;
     Ok(())
 }
 
 /// Rewrites the mutable part of the projection.
 pub async fn update(tx: &mut Tx, d: &StoredDossier) -> Result<(), StoreError> {
+    // The row before, for the monitoring counters' difference.
+    let before = crate::monitoring::facts_in_tx(tx, d.id).await?;
     sqlx::query(
         "UPDATE dossiers SET current_unit_id = $1, status = $2, received_at = $3, due_at = $4, completed_at = $5,
          timeliness = $6, rating = $7, state = $8, updated_at = $9 WHERE id = $10",
@@ -116,6 +127,19 @@ pub async fn update(tx: &mut Tx, d: &StoredDossier) -> Result<(), StoreError> {
     .bind(d.id.to_string())
     .execute(&mut **tx)
     .await?;
+    if let Some(before) = before {
+        let mut after = before.clone();
+        let new = crate::monitoring::Facts::of(d);
+        // Only the mutable columns change.
+        after.status = new.status;
+        after.received_at = new.received_at;
+        after.completed_at = new.completed_at;
+        after.timeliness = new.timeliness;
+        after.rating = new.rating;
+        let mut deltas = crate::monitoring::Deltas::new();
+        crate::monitoring::diff(&mut deltas, Some(&before), &after, &d.updated_at)?;
+        crate::monitoring::apply(tx, &deltas).await?;
+    }
     Ok(())
 }
 
@@ -293,3 +317,4 @@ pub async fn counts_by_procedure(
         })
         .collect()
 }
+

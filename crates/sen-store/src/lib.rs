@@ -20,10 +20,13 @@ pub mod citizens;
 pub mod counters;
 pub mod dossiers;
 pub mod events;
+pub mod monitoring;
 pub mod office;
 pub mod org;
 pub mod outbox;
 pub mod procedures;
+pub mod scale;
+pub mod signatures;
 pub mod testing;
 
 pub use db::{fmt_time, new_id, now_utc, redact_url, Backend, Db, Tx};

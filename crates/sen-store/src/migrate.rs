@@ -45,6 +45,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: None,
     },
     Migration {
+        version: 5,
+        name: "monitoring",
+        common: include_str!("../migrations/0005_monitoring.sql"),
+        sqlite: Some(include_str!("../migrations/0005_monitoring.sqlite.sql")),
+        postgres: Some(include_str!("../migrations/0005_monitoring.postgres.sql")),
+    },
+    Migration {
         version: 6,
         name: "office",
         common: include_str!("../migrations/0006_office.sql"),
@@ -55,6 +62,13 @@ const MIGRATIONS: &[Migration] = &[
         version: 7,
         name: "exchange",
         common: include_str!("../migrations/0007_exchange.sql"),
+        sqlite: None,
+        postgres: None,
+    },
+    Migration {
+        version: 8,
+        name: "signatures",
+        common: include_str!("../migrations/0008_signatures.sql"),
         sqlite: None,
         postgres: None,
     },

@@ -815,3 +815,14 @@ pub async fn exchange_sent_documents_in_tx(
     .await?;
     rows.iter().map(exchange_from_row).collect()
 }
+
+/// Issued documents not yet sealed and sent (their data says so).
+pub async fn dispatch_pending(db: &Db) -> Result<Vec<Uuid>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id FROM documents WHERE direction = 'outgoing' AND status = 'issued'
+         AND data LIKE '%\"dispatch_pending\":true%' ORDER BY issued_at LIMIT 1000",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| get_uuid(r, "id")).collect()
+}

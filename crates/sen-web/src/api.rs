@@ -75,7 +75,9 @@ pub fn routes() -> Router<WebState> {
         .route("/sms/inbound", post(sms_inbound))
         .route("/events", get(list_events))
         .route("/audit/verify", get(verify_log))
+        .merge(crate::api_monitoring::routes())
         .merge(crate::api_office::routes())
+        .merge(crate::api_sign::routes())
         .fallback(|| async { ApiError::not_found_route() })
 }
 

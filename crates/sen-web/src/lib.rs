@@ -3,7 +3,9 @@
 //! knows HTTP, HTML and JSON.
 
 pub(crate) mod api;
+pub(crate) mod api_monitoring;
 pub(crate) mod api_office;
+pub(crate) mod api_sign;
 pub mod bench;
 mod error;
 mod extract;

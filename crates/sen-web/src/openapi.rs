@@ -64,6 +64,11 @@ pub const OPERATIONS: &[(&str, &str, &str, bool)] = &[
     ("get", "/api/v1/documents/{id}", "Một văn bản, thao tác được phép, nơi nhận, phiên bản, tệp, lịch sử / One document with its actions, recipients, versions, files and timeline", true),
     ("post", "/api/v1/documents/{id}/actions", "Thao tác trên văn bản (register, refuse, assign, opinion, complete, revise, submit, forward, send_back, approve, issue, recall) / Act on a document", true),
     ("get", "/api/v1/documents/{id}/files/{file}", "Tải tệp của văn bản / Download a document's file", true),
+    ("post", "/api/v1/signatures/verify", "Xác thực chữ ký số trên tệp PDF (multipart trường file, hoặc application/pdf; ≤ 10 MB) / Verify the signatures of a PDF", false),
+    ("post", "/api/v1/documents/{id}/signatures/prepare", "Chuẩn bị ký số bằng USB token (certificate: PEM) → bytes_to_sign / Prepare a token signature on an issued document", true),
+    ("post", "/api/v1/signatures/{id}/finalise", "Hoàn tất ký số (signature_value: base64) → tệp đã ký / Finalise a token signature", true),
+    ("get", "/api/v1/monitoring/province", "Chỉ số 766 toàn tỉnh, xếp hạng đơn vị (from, to) / Province index and ranking of units", true),
+    ("get", "/api/v1/monitoring/units/{id}", "Chỉ số 766 của một đơn vị, hồ sơ trễ và quá hạn (from, to) / One unit's index, late and overdue dossiers", true),
     ("get", "/api/v1/events", "Nhật ký sự kiện / The event log", true),
     ("get", "/api/v1/audit/verify", "Kiểm tra chuỗi băm / Verify the hash chain", true),
 ];

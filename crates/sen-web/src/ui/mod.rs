@@ -4,8 +4,10 @@
 
 mod admin;
 mod citizen;
+mod dashboard;
 mod i18n;
 mod office;
+mod verify;
 
 pub use i18n::Tr;
 
@@ -29,7 +31,9 @@ pub fn routes() -> Router<WebState> {
     Router::new()
         .merge(admin::routes())
         .merge(citizen::routes())
+        .merge(dashboard::routes())
         .merge(office::routes())
+        .merge(verify::routes())
         .route("/", get(home))
         .route("/ngon-ngu", get(language))
         .route("/static/{file}", get(static_file))

@@ -196,6 +196,7 @@ pub struct ActionView {
 
 pub struct EventRow {
     pub at: String,
+    pub who: String,
     pub what: String,
     pub detail: String,
 }
@@ -209,7 +210,57 @@ pub struct FileRow {
     pub id: Uuid,
     pub name: String,
     pub role: String,
-    pub size: i64,
+    pub size: String,
+}
+
+/// A file's role on a document, in words.
+fn file_role(tr: Tr, role: &str) -> String {
+    match role {
+        "issued" => label(tr, "bản ban hành", "issued copy"),
+        "original" => label(tr, "bản nhận được", "copy as received"),
+        other => other.to_string(),
+    }
+}
+
+/// A file size for people: bytes, KB or MB, with the language's decimal mark.
+fn file_size(tr: Tr, bytes: i64) -> String {
+    let (n, unit) = match bytes {
+        b if b < 1024 => return format!("{b} B"),
+        b if b < 1024 * 1024 => (b as f64 / 1024.0, "KB"),
+        b => (b as f64 / (1024.0 * 1024.0), "MB"),
+    };
+    let s = format!("{n:.1}");
+    if tr.en {
+        format!("{s} {unit}")
+    } else {
+        format!("{} {unit}", s.replace('.', ","))
+    }
+}
+
+/// Who did something, from an event's actor tag (`user:<uuid>`, `system`, …).
+async fn actor_name(
+    state: &WebState,
+    tr: Tr,
+    cache: &mut std::collections::HashMap<String, String>,
+    tag: &str,
+) -> String {
+    if let Some(name) = cache.get(tag) {
+        return name.clone();
+    }
+    let name = match tag.strip_prefix("user:").map(Uuid::parse_str) {
+        Some(Ok(id)) => match state.app.account_by_id(id).await {
+            Ok(a) => a.full_name,
+            Err(_) => tag.to_string(),
+        },
+        _ => match tag {
+            "system" => label(tr, "Hệ thống", "System"),
+            "operator" => label(tr, "Quản trị viên (dòng lệnh)", "Operator (command line)"),
+            "exchange" => label(tr, "Trục liên thông", "Exchange"),
+            other => other.to_string(),
+        },
+    };
+    cache.insert(tag.to_string(), name.clone());
+    name
 }
 
 #[derive(Template)]
@@ -229,6 +280,7 @@ struct ShowPage {
     files: Vec<FileRow>,
     events: Vec<EventRow>,
     subject: String,
+    who_header: String,
 }
 
 async fn view(state: &WebState, p: Page, id: Uuid, status: StatusCode) -> Response {
@@ -255,11 +307,13 @@ async fn view(state: &WebState, p: Page, id: Uuid, status: StatusCode) -> Respon
         } else {
             Vec::new()
         };
-        let (units, people) = if actions.contains(&DocActionKind::Assign) {
-            app.assignees_for(tenant, d.row.unit_id).await?
-        } else {
-            (Vec::new(), Vec::new())
-        };
+        // Also for an assigned document: the names of its handling unit and handler.
+        let (units, people) =
+            if actions.contains(&DocActionKind::Assign) || d.row.handler_unit_id.is_some() {
+                app.assignees_for(tenant, d.row.unit_id).await?
+            } else {
+                (Vec::new(), Vec::new())
+            };
         Ok::<_, AppError>((actions, recipients, files, events, reviewers, units, people))
     }
     .await;
@@ -308,17 +362,46 @@ async fn view(state: &WebState, p: Page, id: Uuid, status: StatusCode) -> Respon
             value: label(tr, u.label_vi(), u.label_en()),
         });
     }
+    if let Some(u) = r.handler_unit_id {
+        let name = |list: &[(Uuid, String)], id: Uuid| {
+            list.iter().find(|(x, _)| *x == id).map(|(_, n)| n.clone())
+        };
+        if let Some(unit) = name(&units, u) {
+            facts.push(Fact {
+                label: tr.s("handling_unit"),
+                value: unit,
+            });
+        }
+        if let Some(person) = r.handler_account_id.and_then(|a| name(&people, a)) {
+            facts.push(Fact {
+                label: tr.s("handler"),
+                value: person,
+            });
+        }
+    }
     if let Some(due) = &r.due_date {
         facts.push(Fact {
             label: tr.s("doc_due"),
             value: short_date(due),
         });
     }
-    if let Some(reason) = &d.data_parsed.reason {
+    // The last send-back, refusal or recall reason: shown while it explains
+    // the status, not once the draft has been resubmitted.
+    let reason_applies = matches!(
+        DocStatus::parse(&r.status),
+        Ok(DocStatus::Draft | DocStatus::Refused | DocStatus::Recalled)
+    );
+    if let (Some(reason), true) = (&d.data_parsed.reason, reason_applies) {
         facts.push(Fact {
             label: tr.s("reason"),
             value: reason.clone(),
         });
+    }
+    let mut names = std::collections::HashMap::new();
+    let mut event_rows = Vec::with_capacity(events.len());
+    for e in events {
+        let who = actor_name(state, tr, &mut names, &e.actor).await;
+        event_rows.push((e, who));
     }
     let title = match &r.number_symbol {
         Some(ns) => format!("{} {ns}", type_label(tr, &r.doc_type)),
@@ -355,13 +438,13 @@ async fn view(state: &WebState, p: Page, id: Uuid, status: StatusCode) -> Respon
                 .map(|f| FileRow {
                     id: f.id,
                     name: f.name,
-                    role: f.role,
-                    size: f.size,
+                    role: file_role(tr, &f.role),
+                    size: file_size(tr, f.size),
                 })
                 .collect(),
-            events: events
+            events: event_rows
                 .into_iter()
-                .map(|e| {
+                .map(|(e, who)| {
                     let kind = e.action.trim_start_matches("document.");
                     let what = match DocActionKind::parse(kind) {
                         Ok(a) => label(tr, a.label_vi(), a.label_en()),
@@ -381,11 +464,13 @@ async fn view(state: &WebState, p: Page, id: Uuid, status: StatusCode) -> Respon
                         .join(" · ");
                     EventRow {
                         at: local_time(tr, &e.at),
+                        who,
                         what,
                         detail,
                     }
                 })
                 .collect(),
+            who_header: label(tr, "Người thực hiện", "By"),
             ctx: p.ctx,
         },
     )
@@ -515,6 +600,26 @@ async fn act(
     }
 }
 
+/// Names the field in an error message that does not already name it
+/// ("Trích yếu: Trường này không được để trống"), so that the error summary
+/// reads on its own. `labels` maps form fields to their text keys.
+fn name_field(tr: Tr, fe: &mut super::FieldError, labels: &[(&str, &str)]) {
+    let Some(field) = fe.field.as_deref() else {
+        return;
+    };
+    if let Some((_, key)) = labels.iter().find(|(f, _)| *f == field) {
+        let name = tr.s(key);
+        if !fe.message.to_lowercase().starts_with(&name.to_lowercase()) {
+            fe.message = format!("{name}: {}", fe.message);
+        }
+    }
+}
+
+/// Whether the page's errors name `field` (for aria-invalid).
+fn has_error(ctx: &PageCtx, field: &str) -> bool {
+    ctx.errors.iter().any(|e| e.field.as_deref() == Some(field))
+}
+
 #[derive(Template)]
 #[template(path = "document_new.html")]
 struct NewPage {
@@ -530,6 +635,10 @@ struct NewPage {
 impl NewPage {
     fn checked(&self, id: &Uuid) -> bool {
         self.form.recipient.iter().any(|r| *r == id.to_string())
+    }
+
+    fn invalid(&self, field: &str) -> bool {
+        has_error(&self.ctx, field)
     }
 }
 
@@ -679,12 +788,37 @@ async fn create(
     match result {
         Ok(d) => Redirect::to(&format!("/can-bo/van-ban/{}?ok=done", d.row.id)).into_response(),
         Err(e) => {
-            let (status, fe) = error_of(p.tr, e);
+            let (status, mut fe) = error_of(p.tr, e);
+            name_field(p.tr, &mut fe, DRAFT_LABELS);
             p.ctx.errors.push(fe);
             new_view(&state, p, form, status).await
         }
     }
 }
+
+/// The fields of the registration form and their labels' text keys.
+const REGISTER_LABELS: &[(&str, &str)] = &[
+    ("register_id", "register_book"),
+    ("doc_type", "doc_type"),
+    ("original_number", "number_symbol"),
+    ("doc_date", "doc_date"),
+    ("sender_name", "sender"),
+    ("subject", "subject"),
+    ("urgency", "urgency"),
+    ("due_date", "doc_due"),
+];
+
+/// The fields of the draft form and their labels' text keys.
+const DRAFT_LABELS: &[(&str, &str)] = &[
+    ("unit_id", "drafting_unit"),
+    ("doc_type", "doc_type"),
+    ("subject", "subject"),
+    ("body", "doc_body"),
+    ("urgency", "urgency"),
+    ("recipients", "recipients"),
+    ("signer_title", "signer_title"),
+    ("signer_authority", "signer_authority"),
+];
 
 #[derive(Template)]
 #[template(path = "document_register.html")]
@@ -695,6 +829,8 @@ struct RegisterPage {
     types: Vec<(&'static str, String)>,
     urgencies: Vec<(&'static str, String)>,
     fields: Vec<(String, String)>,
+    /// After an error: browsers do not keep a chosen file, so say so.
+    file_hint: Option<String>,
 }
 
 impl RegisterPage {
@@ -704,6 +840,10 @@ impl RegisterPage {
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
+    }
+
+    fn invalid(&self, field: &str) -> bool {
+        has_error(&self.ctx, field)
     }
 }
 
@@ -721,6 +861,13 @@ async fn register_view(
         Err(e) => return error_page(p, e),
     };
     let (types, urgencies) = choices(p.tr);
+    let file_hint = (!p.ctx.errors.is_empty()).then(|| {
+        label(
+            p.tr,
+            "Trình duyệt không giữ tệp đã chọn khi trang báo lỗi: hãy chọn lại bản quét.",
+            "Browsers do not keep a chosen file when a page reports an error: choose the scan again.",
+        )
+    });
     render(
         status,
         RegisterPage {
@@ -730,6 +877,7 @@ async fn register_view(
             types,
             urgencies,
             fields,
+            file_hint,
         },
     )
 }
@@ -784,7 +932,8 @@ async fn register(
     match result {
         Ok(d) => Redirect::to(&format!("/can-bo/van-ban/{}?ok=done", d.row.id)).into_response(),
         Err(e) => {
-            let (status, fe) = error_of(p.tr, e);
+            let (status, mut fe) = error_of(p.tr, e);
+            name_field(p.tr, &mut fe, REGISTER_LABELS);
             p.ctx.errors.push(fe);
             register_view(&state, p, fields, status).await
         }

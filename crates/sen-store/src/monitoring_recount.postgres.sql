@@ -1,0 +1,47 @@
+SELECT tenant_id, procedure_id, unit_id, day,
+    CAST(SUM(submitted) AS BIGINT), CAST(SUM(submitted_online) AS BIGINT),
+    CAST(SUM(received) AS BIGINT), CAST(SUM(received_online) AS BIGINT),
+    CAST(SUM(finished_early) AS BIGINT), CAST(SUM(finished_on_time) AS BIGINT),
+    CAST(SUM(finished_late) AS BIGINT), CAST(SUM(processing_seconds) AS BIGINT),
+    CAST(SUM(withdrawn) AS BIGINT), CAST(SUM(rejected_at_intake) AS BIGINT),
+    CAST(SUM(returned) AS BIGINT), CAST(SUM(rated) AS BIGINT), CAST(SUM(rating_sum) AS BIGINT),
+    CAST(SUM(satisfied) AS BIGINT), CAST(SUM(supplement_requests) AS BIGINT)
+FROM (
+    SELECT tenant_id, procedure_id, receiving_unit_id AS unit_id, to_char(CAST(created_at AS TIMESTAMPTZ) AT TIME ZONE 'UTC' + INTERVAL '7 hours', 'YYYY-MM-DD') AS day,
+        1 AS submitted, CASE WHEN channel = 'online' THEN 1 ELSE 0 END AS submitted_online,
+        0 AS received, 0 AS received_online, 0 AS finished_early, 0 AS finished_on_time,
+        0 AS finished_late, 0 AS processing_seconds, 0 AS withdrawn,
+        CASE WHEN status = 'rejected_at_intake' THEN 1 ELSE 0 END AS rejected_at_intake,
+        0 AS returned,
+        CASE WHEN completed_at IS NULL AND rating IS NOT NULL THEN 1 ELSE 0 END AS rated,
+        CASE WHEN completed_at IS NULL AND rating IS NOT NULL THEN rating ELSE 0 END AS rating_sum,
+        CASE WHEN completed_at IS NULL AND rating >= 4 THEN 1 ELSE 0 END AS satisfied,
+        0 AS supplement_requests
+    FROM dossiers
+    UNION ALL
+    SELECT tenant_id, procedure_id, receiving_unit_id, to_char(CAST(received_at AS TIMESTAMPTZ) AT TIME ZONE 'UTC' + INTERVAL '7 hours', 'YYYY-MM-DD'),
+        0, 0, 1, CASE WHEN channel = 'online' THEN 1 ELSE 0 END, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    FROM dossiers WHERE received_at IS NOT NULL
+    UNION ALL
+    SELECT tenant_id, procedure_id, receiving_unit_id, to_char(CAST(completed_at AS TIMESTAMPTZ) AT TIME ZONE 'UTC' + INTERVAL '7 hours', 'YYYY-MM-DD'),
+        0, 0, 0, 0,
+        CASE WHEN timeliness = 'early' THEN 1 ELSE 0 END,
+        CASE WHEN timeliness = 'on_time' THEN 1 ELSE 0 END,
+        CASE WHEN timeliness = 'late' THEN 1 ELSE 0 END,
+        CASE WHEN timeliness IS NOT NULL AND received_at IS NOT NULL
+            THEN CAST(EXTRACT(EPOCH FROM date_trunc('second', CAST(completed_at AS TIMESTAMPTZ))) AS BIGINT) - CAST(EXTRACT(EPOCH FROM date_trunc('second', CAST(received_at AS TIMESTAMPTZ))) AS BIGINT) ELSE 0 END,
+        CASE WHEN timeliness IS NULL THEN 1 ELSE 0 END,
+        0,
+        CASE WHEN status = 'returned' THEN 1 ELSE 0 END,
+        CASE WHEN rating IS NOT NULL THEN 1 ELSE 0 END,
+        CASE WHEN rating IS NOT NULL THEN rating ELSE 0 END,
+        CASE WHEN rating >= 4 THEN 1 ELSE 0 END,
+        0
+    FROM dossiers WHERE completed_at IS NOT NULL
+    UNION ALL
+    SELECT d.tenant_id, d.procedure_id, d.receiving_unit_id, substr(CAST(e.payload AS JSON) ->> 'at_local', 1, 10),
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
+    FROM events e JOIN dossiers d ON d.id = e.object_id
+    WHERE e.object_type = 'dossier' AND e.action = 'dossier.request_supplement'
+) c
+GROUP BY tenant_id, procedure_id, unit_id, day

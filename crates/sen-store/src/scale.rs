@@ -1,0 +1,210 @@
+//! Bulk loading for the synthetic province (`sen demo --scale N`): many
+//! dossiers with their events in one transaction per batch, with multi-row
+//! statements, the hash chain sealed in order after the current head, the
+//! monitoring counters and the dossier-code counters moved with them.
+//! The result is what the one-stop shop would have written one change at a
+//! time: `sen audit verify` walks the same chain, the public lookup folds
+//! the same events.
+
+use crate::db::{get_i64, get_str, Db};
+use crate::dossiers::StoredDossier;
+use crate::error::StoreError;
+use crate::monitoring::{self, Deltas};
+use sen_domain::audit::NewEvent;
+use sqlx::Row;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// An event to append, with its id and time (UTC text) chosen by the caller.
+#[derive(Debug, Clone)]
+pub struct TimedEvent {
+    pub id: Uuid,
+    pub at: String,
+    pub event: NewEvent,
+}
+
+/// The current values of some counters (absent keys are 0).
+pub async fn counter_values(db: &Db, keys: &[String]) -> Result<HashMap<String, i64>, StoreError> {
+    let mut out = HashMap::new();
+    for chunk in keys.chunks(500) {
+        let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT key, value FROM counters WHERE key IN ({})",
+            ph.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for k in chunk {
+            q = q.bind(k);
+        }
+        for r in q.fetch_all(db.pool()).await? {
+            out.insert(get_str(&r, "key")?, get_i64(&r, "value")?);
+        }
+    }
+    Ok(out)
+}
+
+/// What one batch wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchOutcome {
+    pub dossiers: usize,
+    pub events: usize,
+    /// The chain's sequence number after the batch.
+    pub last_seq: i64,
+}
+
+const DOSSIER_COLS: &str = "id, tenant_id, code, procedure_id, receiving_unit_id, current_unit_id, status, channel, \
+    applicant_name, applicant_phone, applicant_email, applicant_id_number, citizen_id, received_at, due_at, \
+    completed_at, timeliness, rating, state, created_at, updated_at, applicant_key";
+const EVENT_COLS: &str =
+    "seq, id, at, actor, action, unit_id, object_type, object_id, payload, prev_hash, hash";
+
+fn placeholders(rows: usize, per: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let ph: Vec<String> = (1..=per).map(|i| format!("${}", r * per + i)).collect();
+            format!("({})", ph.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rows per multi-row statement. SQLite's driver looks each `$n` up by
+/// name, which costs in proportion to the number of parameters, so its
+/// statements stay small (about a thousand binds); PostgreSQL takes larger
+/// ones (limit 65,535 binds).
+fn chunk(db: &Db) -> usize {
+    match db.backend() {
+        crate::Backend::Sqlite => 40,
+        crate::Backend::Postgres => 400,
+    }
+}
+
+/// Writes `dossiers` and `events` (in chain order), adds `deltas` to the
+/// monitoring counters and raises the dossier-code `counters` to at least
+/// the values given, all in one transaction.
+pub async fn insert_batch(
+    db: &Db,
+    dossiers: &[StoredDossier],
+    events: Vec<TimedEvent>,
+    deltas: &Deltas,
+    counters: &[(String, i64)],
+) -> Result<BatchOutcome, StoreError> {
+    let chunk_rows = chunk(db);
+    let mut tx = db.begin().await?;
+    let head = sqlx::query(&format!(
+        "SELECT last_seq, last_hash FROM event_head WHERE id = 1{}",
+        db.backend().for_update()
+    ))
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut seq = get_i64(&head, "last_seq")?;
+    let mut hash = get_str(&head, "last_hash")?;
+
+    for chunk in dossiers.chunks(chunk_rows) {
+        let sql = format!(
+            "INSERT INTO dossiers ({DOSSIER_COLS}) VALUES {}",
+            placeholders(chunk.len(), 22)
+        );
+        let mut q = sqlx::query(&sql);
+        for d in chunk {
+            q = q
+                .bind(d.id.to_string())
+                .bind(d.tenant_id.to_string())
+                .bind(&d.code)
+                .bind(d.procedure_id.to_string())
+                .bind(d.receiving_unit_id.to_string())
+                .bind(d.current_unit_id.to_string())
+                .bind(&d.status)
+                .bind(&d.channel)
+                .bind(&d.applicant_name)
+                .bind(&d.applicant_phone)
+                .bind(&d.applicant_email)
+                .bind(&d.applicant_id_number)
+                .bind(d.citizen_id.map(|c| c.to_string()))
+                .bind(&d.received_at)
+                .bind(&d.due_at)
+                .bind(&d.completed_at)
+                .bind(&d.timeliness)
+                .bind(d.rating)
+                .bind(&d.state)
+                .bind(&d.created_at)
+                .bind(&d.updated_at)
+                .bind(sen_domain::text::search_key(&d.applicant_name));
+        }
+        q.execute(&mut *tx).await?;
+    }
+
+    let n_events = events.len();
+    let mut sealed = Vec::with_capacity(chunk_rows);
+    let mut events = events.into_iter().peekable();
+    while events.peek().is_some() {
+        sealed.clear();
+        for te in events.by_ref().take(chunk_rows) {
+            seq += 1;
+            let ev = te.event.seal(seq, te.id, te.at, &hash);
+            hash = ev.hash.clone();
+            sealed.push(ev);
+        }
+        let sql = format!(
+            "INSERT INTO events ({EVENT_COLS}) VALUES {}",
+            placeholders(sealed.len(), 11)
+        );
+        let mut q = sqlx::query(&sql);
+        for e in &sealed {
+            q = q
+                .bind(e.seq)
+                .bind(e.id.to_string())
+                .bind(&e.at)
+                .bind(&e.actor)
+                .bind(&e.action)
+                .bind(e.unit_id.map(|u| u.to_string()))
+                .bind(&e.object_type)
+                .bind(&e.object_id)
+                .bind(&e.payload)
+                .bind(&e.prev_hash)
+                .bind(&e.hash);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    sqlx::query("UPDATE event_head SET last_seq = $1, last_hash = $2 WHERE id = 1")
+        .bind(seq)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+
+    monitoring::apply(&mut tx, deltas).await?;
+
+    for chunk in counters.chunks(chunk_rows) {
+        let sql = format!(
+            "INSERT INTO counters (key, value) VALUES {} ON CONFLICT (key) DO UPDATE SET value =
+             CASE WHEN excluded.value > counters.value THEN excluded.value ELSE counters.value END",
+            placeholders(chunk.len(), 2)
+        );
+        let mut q = sqlx::query(&sql);
+        for (k, v) in chunk {
+            q = q.bind(k).bind(*v);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(BatchOutcome {
+        dossiers: dossiers.len(),
+        events: n_events,
+        last_seq: seq,
+    })
+}
+
+/// Refreshes the planner's statistics after a bulk load.
+pub async fn analyze(db: &Db) -> Result<(), StoreError> {
+    sqlx::query("ANALYZE").execute(db.pool()).await?;
+    Ok(())
+}
+
+/// Dossiers of a province (a quick count for the loader's report).
+pub async fn count_dossiers(db: &Db, tenant: Uuid) -> Result<i64, StoreError> {
+    let r = sqlx::query("SELECT COUNT(*) AS n FROM dossiers WHERE tenant_id = $1")
+        .bind(tenant.to_string())
+        .fetch_one(db.pool())
+        .await?;
+    Ok(r.try_get::<i64, _>("n")?)
+}
