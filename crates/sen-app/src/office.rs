@@ -124,6 +124,12 @@ pub enum DocAction {
     Complete {
         #[serde(default)]
         note: Option<String>,
+        /// The one-stop dossier this document led to or is about.
+        #[serde(default)]
+        dossier_code: Option<String>,
+        /// Resolved from `dossier_code` by the application.
+        #[serde(skip)]
+        dossier_id: Option<Uuid>,
     },
     Revise {
         #[serde(default)]
@@ -631,6 +637,29 @@ impl App {
             Some((f, bytes)) if f.document_id == id => Ok((f, bytes)),
             _ => Err(AppError::not_found("file", file)),
         }
+    }
+
+    /// The outgoing documents drafted in answer to a document.
+    pub async fn document_answers(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<Vec<Document>, AppError> {
+        self.document(actor, id).await?;
+        let mut out = Vec::new();
+        for r in store::answers(&self.db, id).await? {
+            if self.may_see(actor, &r).await? {
+                out.push(Document::from_row(r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The code of a dossier linked to a document, for its page.
+    pub async fn dossier_code(&self, id: Uuid) -> Result<Option<String>, AppError> {
+        Ok(sen_store::dossiers::by_id(&self.db, id)
+            .await?
+            .map(|d| d.code))
     }
 
     pub async fn document_recipients(
@@ -1296,12 +1325,37 @@ impl App {
             DocAction::Opinion { text } => DocAction::Opinion {
                 text: rules::validate_note("text", &text)?,
             },
-            DocAction::Complete { note } => DocAction::Complete {
-                note: note
-                    .filter(|n| !n.trim().is_empty())
-                    .map(|n| rules::validate_note("note", &n))
-                    .transpose()?,
-            },
+            DocAction::Complete {
+                note, dossier_code, ..
+            } => {
+                let code = dossier_code
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty());
+                let dossier_id = match &code {
+                    Some(c) => Some(
+                        sen_store::dossiers::by_code(&self.db, c)
+                            .await?
+                            .filter(|d| d.tenant_id == row.tenant_id)
+                            .ok_or_else(|| {
+                                AppError::from(sen_domain::Invalid::new(
+                                    "dossier_code",
+                                    format!("Không có hồ sơ mã «{c}»"),
+                                    format!("there is no dossier «{c}»"),
+                                ))
+                            })?
+                            .id,
+                    ),
+                    None => None,
+                };
+                DocAction::Complete {
+                    note: note
+                        .filter(|n| !n.trim().is_empty())
+                        .map(|n| rules::validate_note("note", &n))
+                        .transpose()?,
+                    dossier_code: code,
+                    dossier_id,
+                }
+            }
             DocAction::Approve { note } => DocAction::Approve {
                 note: note
                     .filter(|n| !n.trim().is_empty())
@@ -1754,8 +1808,16 @@ async fn apply_in_tx(
             extra("text", text.clone().into());
             extra("by", p.actor_name.clone().into());
         }
-        DocAction::Complete { note } => {
+        DocAction::Complete {
+            note,
+            dossier_code,
+            dossier_id,
+        } => {
             extra("note", note.clone().into());
+            if let Some(d) = dossier_id {
+                row.dossier_id = Some(*d);
+                extra("dossier_code", dossier_code.clone().into());
+            }
         }
         DocAction::Revise {
             subject,

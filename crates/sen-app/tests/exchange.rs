@@ -413,7 +413,15 @@ async fn two_platforms_exchange_a_document_and_its_statuses() {
         .await
         .unwrap();
     b.app
-        .act_on_document(&handler98, incoming, DocAction::Complete { note: None })
+        .act_on_document(
+            &handler98,
+            incoming,
+            DocAction::Complete {
+                note: None,
+                dossier_code: None,
+                dossier_id: None,
+            },
+        )
         .await
         .unwrap();
     assert_eq!(deliver(&b, &a).await, 2);

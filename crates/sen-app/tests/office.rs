@@ -270,7 +270,15 @@ async fn a_submission_goes_from_draft_to_done_across_two_agencies() {
     assert_eq!(status(&w).await, "05");
     let done = w
         .app
-        .act_on_document(&handler, incoming_id, DocAction::Complete { note: None })
+        .act_on_document(
+            &handler,
+            incoming_id,
+            DocAction::Complete {
+                note: None,
+                dossier_code: None,
+                dossier_id: None,
+            },
+        )
         .await
         .unwrap();
     assert_eq!(done.row.status, "done");
@@ -472,6 +480,52 @@ async fn paper_documents_are_registered_with_the_next_number_and_bad_input_chang
         Some(2),
         "a failed registration took no number"
     );
+
+    // A draft that answers it is linked both ways; completing it can name
+    // a one-stop dossier, which must exist.
+    let author = w.staff("chuyenvien").await;
+    let stp = w.unit("H99.02").await;
+    let answer = w
+        .app
+        .create_draft(
+            &author,
+            NewDraft {
+                unit_id: stp,
+                doc_type: "cong_van".into(),
+                subject: "Trả lời về chính sách nhà ở".into(),
+                body: "Nội dung trả lời.".into(),
+                urgency: None,
+                recipients: vec![],
+                responds_to: Some(b.row.id),
+                signer_title: Some("GIÁM ĐỐC".into()),
+                signer_authority: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer.row.responds_to, Some(b.row.id));
+    let answers = w.app.document_answers(&w.staff("chutich").await, b.row.id).await.unwrap();
+    assert_eq!(
+        answers.iter().map(|d| d.row.id).collect::<Vec<_>>(),
+        [answer.row.id]
+    );
+    let chairman = w.staff("chutich").await;
+    match w
+        .app
+        .act_on_document(
+            &chairman,
+            b.row.id,
+            DocAction::Complete {
+                note: None,
+                dossier_code: Some("H99.02-260101-9999".into()),
+                dossier_id: None,
+            },
+        )
+        .await
+    {
+        Err(AppError::Invalid(i)) => assert_eq!(i.field, "dossier_code"),
+        other => panic!("{other:?}"),
+    }
 }
 
 /// 500 documents approved and issued concurrently by two clerks: numbers

@@ -236,7 +236,8 @@ pub async fn update_document(tx: &mut Tx, d: &StoredDocument) -> Result<(), Stor
         "UPDATE documents SET status = $1, doc_type = $2, subject = $3, urgency = $4, register_id = $5,
          reg_year = $6, reg_number = $7, number_symbol = $8, doc_date = $9, received_at = $10,
          handler_unit_id = $11, handler_account_id = $12, holder_account_id = $13, signer_id = $14,
-         due_date = $15, issued_at = $16, responds_to = $17, search_text = $18, data = $19, updated_at = $20
+         due_date = $15, issued_at = $16, responds_to = $17, search_text = $18, data = $19, updated_at = $20,
+         dossier_id = $22
          WHERE id = $21",
     )
     .bind(&d.status)
@@ -260,9 +261,21 @@ pub async fn update_document(tx: &mut Tx, d: &StoredDocument) -> Result<(), Stor
     .bind(&d.data)
     .bind(&d.updated_at)
     .bind(d.id.to_string())
+    .bind(opt(d.dossier_id))
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// The documents drafted in answer to `document`.
+pub async fn answers(db: &Db, document: Uuid) -> Result<Vec<StoredDocument>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {DOC_COLS} FROM documents WHERE responds_to = $1 ORDER BY created_at, id"
+    ))
+    .bind(document.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(doc_from_row).collect()
 }
 
 /// The row, locked for the rest of the transaction.

@@ -43,6 +43,13 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("save_draft", "Lưu dự thảo", "Save the draft"),
     ("no_register", "Bạn chưa được giao giữ sổ văn bản đến nào.", "You keep no incoming register."),
     ("register_book", "Sổ đăng ký", "Register book"),
+    ("related", "Văn bản, hồ sơ liên quan", "Related documents and dossiers"),
+    ("answers_document", "Trả lời văn bản", "Answers"),
+    ("answered_by", "Được trả lời bằng", "Answered by"),
+    ("related_dossier", "Hồ sơ thủ tục hành chính", "One-stop dossier"),
+    ("write_answer", "Soạn văn bản trả lời", "Draft an answer"),
+    ("related_dossier_code", "Mã hồ sơ liên quan (nếu có)", "Related dossier code (if any)"),
+    ("drafting_answer", "Dự thảo này trả lời một văn bản đến; hai văn bản sẽ được liên kết.", "This draft answers an incoming document; the two will be linked."),
     ("scan_file", "Bản quét (PDF, PNG, JPEG; tối đa 10 MB)", "Scan (PDF, PNG, JPEG; at most 10 MB)"),
     // Digital signatures (ký số)
     ("nav_verify", "Xác thực văn bản ký số", "Verify a signed document"),

@@ -281,6 +281,10 @@ struct ShowPage {
     events: Vec<EventRow>,
     subject: String,
     who_header: String,
+    /// Related documents and dossiers: (label, href, text).
+    links: Vec<(&'static str, String, String)>,
+    /// An incoming document that can be answered.
+    can_answer: bool,
 }
 
 async fn view(state: &WebState, p: Page, id: Uuid, status: StatusCode) -> Response {
@@ -407,9 +411,54 @@ async fn view(state: &WebState, p: Page, id: Uuid, status: StatusCode) -> Respon
         Some(ns) => format!("{} {ns}", type_label(tr, &r.doc_type)),
         None => type_label(tr, &r.doc_type),
     };
+    // What this document answers, what answers it, its dossier.
+    let mut links = Vec::new();
+    if let Some(q) = r.responds_to {
+        if let Ok(o) = app.document(&actor, q).await {
+            let text = o
+                .row
+                .number_symbol
+                .clone()
+                .map(|n| format!("{n} – {}", o.row.subject))
+                .unwrap_or(o.row.subject);
+            links.push((
+                tr.s("answers_document"),
+                format!("/can-bo/van-ban/{q}"),
+                text,
+            ));
+        }
+    }
+    if let Ok(answers) = app.document_answers(&actor, id).await {
+        for a in answers {
+            let text = a
+                .row
+                .number_symbol
+                .clone()
+                .map(|n| format!("{n} – {}", a.row.subject))
+                .unwrap_or(a.row.subject);
+            links.push((
+                tr.s("answered_by"),
+                format!("/can-bo/van-ban/{}", a.row.id),
+                text,
+            ));
+        }
+    }
+    if let Some(dossier) = r.dossier_id {
+        if let Ok(Some(code)) = app.dossier_code(dossier).await {
+            links.push((
+                tr.s("related_dossier"),
+                format!("/can-bo/ho-so/{dossier}"),
+                code,
+            ));
+        }
+    }
+    let can_answer = r.direction == "incoming"
+        && !matches!(r.status.as_str(), "arrived" | "refused" | "recalled");
     render(
         status,
         ShowPage {
+            links,
+            can_answer,
             tr,
             id,
             title,
@@ -504,6 +553,8 @@ struct ActForm {
     subject: String,
     #[serde(default)]
     body: String,
+    #[serde(default)]
+    dossier_code: String,
 }
 
 fn uuid_field(field: &'static str, s: &str) -> Result<Uuid, AppError> {
@@ -548,7 +599,11 @@ fn action_from(f: &ActForm) -> Result<DocAction, AppError> {
         DocActionKind::Opinion => DocAction::Opinion {
             text: f.text.clone(),
         },
-        DocActionKind::Complete => DocAction::Complete { note: opt(&f.note) },
+        DocActionKind::Complete => DocAction::Complete {
+            note: opt(&f.note),
+            dossier_code: opt(&f.dossier_code),
+            dossier_id: None,
+        },
         DocActionKind::Revise => DocAction::Revise {
             subject: opt(&f.subject),
             body: f.body.clone(),
@@ -667,6 +722,9 @@ struct DraftForm {
     signer_title: String,
     #[serde(default)]
     signer_authority: String,
+    /// The incoming document this draft answers.
+    #[serde(default)]
+    responds_to: String,
 }
 
 fn choices(tr: Tr) -> (Vec<(&'static str, String)>, Vec<(&'static str, String)>) {
@@ -708,12 +766,32 @@ async fn new_view(state: &WebState, p: Page, form: DraftForm, status: StatusCode
     )
 }
 
-async fn new_page(State(state): State<WebState>, p: Page) -> Response {
-    let form = DraftForm {
+#[derive(Deserialize, Default)]
+struct NewQuery {
+    /// `?tra_loi=ID`: a draft in answer to this incoming document.
+    #[serde(default)]
+    tra_loi: Option<Uuid>,
+}
+
+async fn new_page(State(state): State<WebState>, p: Page, Query(q): Query<NewQuery>) -> Response {
+    let mut form = DraftForm {
         doc_type: "cong_van".into(),
         urgency: "normal".into(),
         ..Default::default()
     };
+    if let (Some(id), Some((actor, _))) = (q.tra_loi, staff(&p)) {
+        if let Ok(d) = state.app.document(&actor, id).await {
+            form.responds_to = id.to_string();
+            form.subject = format!(
+                "Trả lời văn bản số {} về việc {}",
+                d.row.number_symbol.unwrap_or_default(),
+                d.row.subject
+            )
+            .chars()
+            .take(500)
+            .collect();
+        }
+    }
     new_view(&state, p, form, StatusCode::OK).await
 }
 
@@ -743,6 +821,7 @@ async fn create(
         subject: get("subject"),
         body: get("body"),
         urgency: get("urgency"),
+        responds_to: get("responds_to"),
         recipient: pairs
             .iter()
             .filter(|(n, _)| n == "recipient")
@@ -776,7 +855,9 @@ async fn create(
             body: form.body.clone(),
             urgency: opt(&form.urgency),
             recipients,
-            responds_to: None,
+            responds_to: opt(&form.responds_to)
+                .map(|r| uuid_field("responds_to", &r))
+                .transpose()?,
             signer_title: opt(&form.signer_title),
             signer_authority: opt(&form.signer_authority),
         })
