@@ -8,7 +8,7 @@
 // error summary and a visible focus outline on every element reached.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import fs from "node:fs";
 import http from "node:http";
@@ -723,6 +723,27 @@ test("e-office: a submission is drafted, reviewed, issued, delivered, registered
   assert.equal(pdf.subarray(0, 5).toString(), "%PDF-", "the issued file is a PDF");
   const pdfHead = await clerk.request.get(base + await pdfLink.getAttribute("href"));
   assert.equal(pdfHead.headers()["content-type"], "application/pdf");
+
+  // The signer adds a personal signature from a "USB token" (openssl with a
+  // software key stands in for it): certificate in, bytes to sign out, the
+  // token's signature in, a signed copy of the PDF stored.
+  const tokenDir = fs.mkdtempSync(path.join(os.tmpdir(), "sen-token-"));
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "token.key", "-out", "token.pem",
+    "-days", "30", "-subj", "/CN=Bùi Thị Xây/O=Sở Xây dựng", "-utf8", "-addext", "keyUsage=critical,digitalSignature,nonRepudiation"],
+    { cwd: tokenDir, stdio: "ignore" });
+  await leader.goto(outgoing);
+  await leader.getByLabel(/Chứng thư số của bạn/).fill(fs.readFileSync(path.join(tokenDir, "token.pem"), "utf8"));
+  await leader.getByRole("button", { name: "Chuẩn bị ký" }).click();
+  await leader.waitForURL(/\/ky-so$/);
+  await check(leader, "van-ban-ky-so-token");
+  const tbs = await leader.getByLabel("Dữ liệu cần ký (base64)").inputValue();
+  fs.writeFileSync(path.join(tokenDir, "tbs.der"), Buffer.from(tbs, "base64"));
+  const sig = execFileSync("openssl", ["dgst", "-sha256", "-sign", "token.key", "tbs.der"], { cwd: tokenDir }).toString("base64");
+  await leader.getByLabel("Chữ ký (base64)").fill(sig);
+  await leader.getByRole("button", { name: "Hoàn tất ký số" }).click();
+  await leader.waitForURL(/ok=done/);
+  assert.match(await leader.locator("main ul").filter({ hasText: /bản đã ký số/ }).innerText(), /bản đã ký số/);
+  fs.rmSync(tokenDir, { recursive: true, force: true });
 
   // (4) The committee's clerk finds it among incoming documents, typed without accents, and registers it.
   const registrar = await signIn("vanthu");

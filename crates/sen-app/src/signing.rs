@@ -888,6 +888,12 @@ impl App {
 
     /// The document (visible to the actor), checked for signing: the actor
     /// may sign it and it is issued.
+    /// Whether the actor may add a signature to the document now (its
+    /// signer or an approver of its unit, and the document issued).
+    pub async fn can_sign_document(&self, actor: &Actor, document_id: Uuid) -> bool {
+        self.signable(actor, document_id).await.is_ok()
+    }
+
     async fn signable(&self, actor: &Actor, document_id: Uuid) -> Result<StoredDocument, AppError> {
         let row = self.document(actor, document_id).await?.row;
         self.may_sign(actor, &row).await?;

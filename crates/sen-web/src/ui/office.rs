@@ -29,6 +29,8 @@ pub fn routes() -> Router<WebState> {
         )
         .route("/can-bo/van-ban/{id}", get(show))
         .route("/can-bo/van-ban/{id}/thao-tac", post(act))
+        .route("/can-bo/van-ban/{id}/ky-so", post(sign_prepare))
+        .route("/can-bo/van-ban/{id}/ky-so/hoan-tat", post(sign_finalise))
         .route("/can-bo/van-ban/{id}/tep/{file}", get(download))
 }
 
@@ -218,6 +220,7 @@ fn file_role(tr: Tr, role: &str) -> String {
     match role {
         "issued" => label(tr, "bản ban hành", "issued copy"),
         "original" => label(tr, "bản nhận được", "copy as received"),
+        "signed" => label(tr, "bản đã ký số", "digitally signed copy"),
         other => other.to_string(),
     }
 }
@@ -285,6 +288,8 @@ struct ShowPage {
     links: Vec<(&'static str, String, String)>,
     /// An incoming document that can be answered.
     can_answer: bool,
+    /// The actor may add a signature from a USB token.
+    can_sign: bool,
 }
 
 async fn view(state: &WebState, p: Page, id: Uuid, status: StatusCode) -> Response {
@@ -454,11 +459,13 @@ async fn view(state: &WebState, p: Page, id: Uuid, status: StatusCode) -> Respon
     }
     let can_answer = r.direction == "incoming"
         && !matches!(r.status.as_str(), "arrived" | "refused" | "recalled");
+    let can_sign = r.status == "issued" && app.can_sign_document(&actor, id).await;
     render(
         status,
         ShowPage {
             links,
             can_answer,
+            can_sign,
             tr,
             id,
             title,
@@ -501,6 +508,9 @@ async fn view(state: &WebState, p: Page, id: Uuid, status: StatusCode) -> Respon
                             "drafted" => tr.s("ev_drafted").into(),
                             "registered" => tr.s("ev_registered").into(),
                             "arrived" => tr.s("ev_arrived").into(),
+                            "dispatched" => tr.s("ev_dispatched").into(),
+                            "signed" => tr.s("ev_signed").into(),
+                            "status" => tr.s("ev_status").into(),
                             other => other.into(),
                         },
                     };
@@ -1032,5 +1042,109 @@ async fn download(
     match state.app.document_file(&actor, id, file).await {
         Ok((f, bytes)) => crate::api_office::file_response(&f.name, &f.content_type, bytes),
         Err(e) => error_page(p, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct SignPrepareForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    certificate: String,
+}
+
+#[derive(Template)]
+#[template(path = "document_sign.html")]
+struct SignPage {
+    tr: Tr,
+    ctx: PageCtx,
+    id: Uuid,
+    request: Uuid,
+    signer: String,
+    bytes_to_sign: String,
+    digest: String,
+    expires_at: String,
+}
+
+/// Step 1 of a token signature: the official's certificate in, the bytes
+/// their token must sign out.
+async fn sign_prepare(
+    State(state): State<WebState>,
+    mut p: Page,
+    Path(id): Path<Uuid>,
+    Form(f): Form<SignPrepareForm>,
+) -> Response {
+    let Some((actor, _)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
+    if !csrf_ok(&p, &f.csrf_token) {
+        return csrf_refused(p);
+    }
+    match state
+        .app
+        .prepare_document_signature(&actor, id, f.certificate.trim().as_bytes())
+        .await
+    {
+        Ok(prep) => render(
+            StatusCode::OK,
+            SignPage {
+                tr: p.tr,
+                ctx: p.ctx,
+                id,
+                request: prep.id,
+                signer: prep.signer_subject.clone(),
+                bytes_to_sign: prep.bytes_to_sign.clone(),
+                digest: prep.digest.clone(),
+                expires_at: local_time(p.tr, &prep.expires_at),
+            },
+        ),
+        Err(e) => {
+            let (status, mut fe) = error_of(p.tr, e);
+            fe.field = Some("certificate-sign".into());
+            p.ctx.errors.push(fe);
+            view(&state, p, id, status).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct SignFinaliseForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    request: String,
+    #[serde(default)]
+    signature: String,
+}
+
+/// Step 2: the token's signature value in; the signed PDF is stored.
+async fn sign_finalise(
+    State(state): State<WebState>,
+    mut p: Page,
+    Path(id): Path<Uuid>,
+    Form(f): Form<SignFinaliseForm>,
+) -> Response {
+    let Some((actor, _)) = staff(&p) else {
+        return Redirect::to("/can-bo/dang-nhap").into_response();
+    };
+    if !csrf_ok(&p, &f.csrf_token) {
+        return csrf_refused(p);
+    }
+    let result = async {
+        let request = uuid_field("request", &f.request)?;
+        let value = sen_app::signing::decode_base64("signature", &f.signature)?;
+        state
+            .app
+            .finalise_document_signature(&actor, request, &value)
+            .await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to(&format!("/can-bo/van-ban/{id}?ok=done")).into_response(),
+        Err(e) => {
+            let (status, fe) = error_of(p.tr, e);
+            p.ctx.errors.push(fe);
+            view(&state, p, id, status).await
+        }
     }
 }
