@@ -857,6 +857,30 @@ test("e-office: a submission is drafted, reviewed, issued, delivered, registered
   await check(registrar, "document-en");
 });
 
+test("a leader reads the service index and drills down to a unit", async () => {
+  const leader = await signIn("chutich");
+  await leader.getByRole("link", { name: "Chỉ số phục vụ" }).click();
+  await leader.waitForURL(`${base}/can-bo/chi-so`);
+  await check(leader, "chi-so-tinh");
+  // Charts are server-rendered SVG with a title, and the same figures in a table.
+  assert.ok(await leader.locator("svg[role=img] title").count() > 0, "an accessible chart");
+  assert.ok(await leader.locator("main table").count() > 0, "figures in a table");
+  const unitLink = leader.locator("main a[href^='/can-bo/chi-so/don-vi/']").first();
+  await unitLink.click();
+  await leader.waitForURL(/\/can-bo\/chi-so\/don-vi\//);
+  await check(leader, "chi-so-don-vi");
+  // The exports download.
+  const xlsx = await leader.request.get(`${base}/can-bo/chi-so/xuat.xlsx`);
+  assert.equal(xlsx.status(), 200);
+  assert.equal((await xlsx.body()).subarray(0, 2).toString(), "PK", "an .xlsx is a zip");
+  const pdf = await leader.request.get(`${base}/can-bo/chi-so/xuat.pdf`);
+  assert.equal((await pdf.body()).subarray(0, 5).toString(), "%PDF-");
+  // The desk officer may not read reports.
+  const desk = await signIn("motcua");
+  const r = await desk.goto(`${base}/can-bo/chi-so`);
+  assert.equal(r.status(), 403);
+});
+
 test("every page the journeys visited weighs under 100 KB compressed (HTML, CSS and JS)", async () => {
   assert.ok(weights.length >= seen.length, `${weights.length} pages weighed, ${seen.length} checked`);
   await assertWeights();

@@ -6,6 +6,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("skip", "Chuyển đến nội dung chính", "Skip to content"),
     // E-office (văn bản)
     ("nav_documents", "Văn bản", "Documents"),
+    ("nav_monitoring", "Chỉ số phục vụ", "Service index"),
     ("documents_title", "Văn bản đến, văn bản đi", "Incoming and outgoing documents"),
     ("new_draft", "Soạn văn bản mới", "Draft a new document"),
     ("register_incoming", "Vào sổ văn bản đến", "Register an incoming document"),
