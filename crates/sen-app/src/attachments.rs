@@ -5,7 +5,7 @@ use crate::{Actor, App, AppError};
 use sen_domain::audit::NewEvent;
 use sen_domain::files;
 use sen_store::attachments::{self as store, Attachment};
-use sen_store::{events, fmt_time, new_id};
+use sen_store::{fmt_time, new_id};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -71,9 +71,10 @@ impl App {
                 Box::pin(async move {
                     for (a, bytes) in checked.iter() {
                         store::insert(tx, a, bytes).await?;
-                        events::append(
+                        crate::public::record_dossier_event(
                             &db,
                             tx,
+                            dossier,
                             NewEvent::new(a.uploaded_by.clone(), "dossier.attachment_added", "dossier", Some(dossier.to_string()))
                                 .unit(unit)
                                 .payload(json!({"attachment": a.id, "name": a.name, "content_type": a.content_type, "size": a.size, "sha256": a.sha256})),

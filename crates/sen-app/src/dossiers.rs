@@ -16,7 +16,7 @@ use sen_domain::dossier::{
 };
 use sen_domain::{auth, Invalid};
 use sen_store::dossiers::{self as store, DossierFilter, StoredDossier};
-use sen_store::{counters, events, new_id, now_utc, outbox};
+use sen_store::{counters, new_id, now_utc, outbox};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -239,10 +239,67 @@ impl App {
         };
         self.require(actor, Permission::DossierReceive, desk)
             .await?;
-        let id = self
-            .create_dossier(actor, tenant, &procedure, applicant, desk, "counter", None)
+        // Created and received in one transaction: the code, the row in its
+        // received state, the `submitted` and `receive` events, the public
+        // view and the receipt notice commit together or not at all.
+        let calendar = self.calendar(tenant).await?;
+        let hours = Self::office_hours(&procedure);
+        let first_unit = self.step_unit(tenant, &procedure, None).await?;
+        let ctx = std::sync::Arc::new(ActionContext {
+            action: Action::Receive,
+            calendar,
+            hours,
+            tag: actor.tag(),
+            kind: ActionKind::Receive,
+            now: self.now_local(),
+            now_utc: self.now(),
+            procedure,
+        });
+        let id = new_id();
+        let applicant = std::sync::Arc::new(applicant);
+        let db = self.db.clone();
+        self.db
+            .transaction(|tx| {
+                let (db, ctx, applicant) = (db.clone(), ctx.clone(), applicant.clone());
+                Box::pin(async move {
+                    let (row, submitted) = new_dossier(
+                        tx,
+                        NewDossier {
+                            id,
+                            tenant,
+                            procedure: &ctx.procedure,
+                            applicant: &applicant,
+                            desk,
+                            channel: "counter",
+                            citizen: None,
+                            tag: &ctx.tag,
+                            now: ctx.now_utc,
+                        },
+                    )
+                    .await?;
+                    let Change {
+                        mut row,
+                        event,
+                        notice,
+                    } = compute_change(&ctx, row)?;
+                    row.current_unit_id = first_unit;
+                    store::insert(tx, &row).await?;
+                    let evs = crate::public::record_dossier_events(
+                        &db,
+                        tx,
+                        id,
+                        Some(crate::public::PublicView::default()),
+                        vec![submitted, event.unit(row.current_unit_id)],
+                    )
+                    .await?;
+                    if let (Some(n), Some(ev)) = (notice, evs.last()) {
+                        queue_notice(tx, &row, n, &ev.id.to_string()).await?;
+                    }
+                    Ok::<_, AppError>(())
+                })
+            })
             .await?;
-        self.act(actor, id, Action::Receive).await
+        self.dossier_by_id(id).await
     }
 
     /// A citizen submits online (full or partial online procedures only); an
@@ -291,63 +348,42 @@ impl App {
         channel: &'static str,
         citizen: Option<Uuid>,
     ) -> Result<Uuid, AppError> {
-        let agency = procedure.spec.competent_units[0].clone();
         let id = new_id();
         let tag = actor.tag();
-        let format = CodeFormat::default();
         let now = self.now();
-        let procedure_ref = json!({"id": procedure.id, "code": procedure.spec.code, "version": procedure.version, "name": procedure.spec.name});
-        let procedure_id = procedure.id;
+        let db = self.db.clone();
+        let procedure = std::sync::Arc::new(procedure.clone());
         self.db
             .transaction(|tx| {
-                let (db, tag, agency, applicant, format) = (
-                    self.db.clone(),
+                let (db, tag, applicant, procedure) = (
+                    db.clone(),
                     tag.clone(),
-                    agency.clone(),
                     applicant.clone(),
-                    format.clone(),
+                    procedure.clone(),
                 );
-                let procedure_ref = procedure_ref.clone();
                 Box::pin(async move {
-                    let date = dossier::received_date(now);
-                    let seq =
-                        counters::next(tx, &format!("dossier:{agency}:{}", date.format("%Y%m%d")))
-                            .await?;
-                    let code = format.render(&agency, date, seq as u32)?;
-                    let state = Projection::default();
-                    let row = StoredDossier {
-                        id,
-                        tenant_id: tenant,
-                        code: code.clone(),
-                        procedure_id,
-                        receiving_unit_id: desk,
-                        current_unit_id: desk,
-                        status: state.domain.status.as_str().into(),
-                        channel: channel.into(),
-                        applicant_name: applicant.name.clone(),
-                        applicant_phone: applicant.phone.clone(),
-                        applicant_email: applicant.email.clone(),
-                        applicant_id_number: applicant.id_number.clone(),
-                        citizen_id: citizen,
-                        received_at: None,
-                        due_at: None,
-                        completed_at: None,
-                        timeliness: None,
-                        rating: None,
-                        state: serde_json::to_string(&state)
-                            .map_err(|e| AppError::Internal(e.to_string()))?,
-                        created_at: now_utc(),
-                        updated_at: now_utc(),
-                    };
+                    let (row, submitted) = new_dossier(
+                        tx,
+                        NewDossier {
+                            id,
+                            tenant,
+                            procedure: &procedure,
+                            applicant: &applicant,
+                            desk,
+                            channel,
+                            citizen,
+                            tag: &tag,
+                            now,
+                        },
+                    )
+                    .await?;
                     store::insert(tx, &row).await?;
-                    events::append(
+                    crate::public::record_dossier_events(
                         &db,
                         tx,
-                        NewEvent::new(tag, "dossier.submitted", "dossier", Some(id.to_string()))
-                            .unit(desk)
-                            .payload(json!({"code": code, "channel": channel, "to": "submitted",
-                                "procedure": procedure_ref,
-                                "applicant": applicant})),
+                        id,
+                        Some(crate::public::PublicView::default()),
+                        vec![submitted],
                     )
                     .await?;
                     Ok::<_, AppError>(())
@@ -524,7 +560,7 @@ impl App {
             .transaction(|tx| {
                 let (db, ctx) = (db.clone(), ctx.clone());
                 Box::pin(async move {
-                    let current = store::by_id_in_tx(&db, tx, dossier_id)
+                    let (current, view) = store::by_id_with_view_in_tx(&db, tx, dossier_id)
                         .await?
                         .ok_or_else(|| AppError::not_found("dossier", dossier_id))?;
                     let Change {
@@ -539,7 +575,19 @@ impl App {
                         row.current_unit_id = row.receiving_unit_id;
                     }
                     store::update(tx, &row).await?;
-                    let ev = events::append(&db, tx, event.unit(row.current_unit_id)).await?;
+                    let prior = view
+                        .as_deref()
+                        .and_then(crate::public::PublicView::parse_current);
+                    let ev = crate::public::record_dossier_events(
+                        &db,
+                        tx,
+                        dossier_id,
+                        prior,
+                        vec![event.unit(row.current_unit_id)],
+                    )
+                    .await?
+                    .pop()
+                    .ok_or_else(|| AppError::Internal("no event appended".into()))?;
                     if let Some(n) = notice {
                         queue_notice(tx, &row, n, &ev.id.to_string()).await?;
                     }
@@ -549,6 +597,65 @@ impl App {
             .await?;
         self.dossier_by_id(id).await
     }
+}
+
+/// What a new dossier is made of.
+struct NewDossier<'a> {
+    id: Uuid,
+    tenant: Uuid,
+    procedure: &'a Procedure,
+    applicant: &'a Applicant,
+    desk: Uuid,
+    channel: &'static str,
+    citizen: Option<Uuid>,
+    tag: &'a str,
+    now: chrono::DateTime<Utc>,
+}
+
+/// Draws the dossier's code from the agency's counter of the day (in `tx`,
+/// so a rollback gives the number back) and makes its row, in the
+/// `submitted` state, and its `dossier.submitted` event. Writes neither.
+async fn new_dossier(
+    tx: &mut sen_store::Tx,
+    n: NewDossier<'_>,
+) -> Result<(StoredDossier, NewEvent), AppError> {
+    let agency = &n.procedure.spec.competent_units[0];
+    let format = CodeFormat::default();
+    let date = dossier::received_date(n.now);
+    let seq = counters::next(tx, &format!("dossier:{agency}:{}", date.format("%Y%m%d"))).await?;
+    let code = format.render(agency, date, seq as u32)?;
+    let state = Projection::default();
+    let a = n.applicant;
+    let row = StoredDossier {
+        id: n.id,
+        tenant_id: n.tenant,
+        code: code.clone(),
+        procedure_id: n.procedure.id,
+        receiving_unit_id: n.desk,
+        current_unit_id: n.desk,
+        status: state.domain.status.as_str().into(),
+        channel: n.channel.into(),
+        applicant_name: a.name.clone(),
+        applicant_phone: a.phone.clone(),
+        applicant_email: a.email.clone(),
+        applicant_id_number: a.id_number.clone(),
+        citizen_id: n.citizen,
+        received_at: None,
+        due_at: None,
+        completed_at: None,
+        timeliness: None,
+        rating: None,
+        state: serde_json::to_string(&state).map_err(|e| AppError::Internal(e.to_string()))?,
+        created_at: now_utc(),
+        updated_at: now_utc(),
+    };
+    let p = n.procedure;
+    let event = NewEvent::new(n.tag, "dossier.submitted", "dossier", Some(n.id.to_string()))
+        .unit(n.desk)
+        .payload(json!({"code": code, "channel": n.channel, "to": "submitted",
+            "procedure": {"id": p.id, "code": p.spec.code, "version": p.version, "name": p.spec.name},
+            "applicant": a}));
+    Ok((row, event))
 }
 
 /// What one action needs, shared by every attempt of its transaction.

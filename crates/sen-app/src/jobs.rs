@@ -5,7 +5,7 @@ use crate::dossiers::Projection;
 use crate::{App, AppError};
 use sen_domain::audit::NewEvent;
 use sen_store::dossiers::{self as store};
-use sen_store::{events, outbox};
+use sen_store::outbox;
 use serde::Serialize;
 use serde_json::json;
 
@@ -69,9 +69,10 @@ impl App {
                         }
                         row.state = serde_json::to_string(&proj).map_err(|e| AppError::Internal(e.to_string()))?;
                         store::update(tx, &row).await?;
-                        let ev = events::append(
+                        let ev = crate::public::record_dossier_event(
                             &db,
                             tx,
+                            id,
                             NewEvent::new("system", format!("dossier.{key}"), "dossier", Some(id.to_string()))
                                 .unit(row.current_unit_id)
                                 .payload(json!({"code": row.code, "due": row.due_at, "leaders": leaders.iter().map(|a| &a.username).collect::<Vec<_>>()})),

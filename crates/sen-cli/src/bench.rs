@@ -1,9 +1,15 @@
 //! `sen bench`: the speed of Sen measured against baselines in the same run.
 //!
-//! - public status lookup over HTTP on loopback, against a bare server of
-//!   the same HTTP stack returning a fixed body of the same size;
 //! - durable intake (a dossier received at the counter: code, projection,
-//!   event, notices), against raw single-row inserts into the same database.
+//!   events, public view, monitoring counters, notices), against raw
+//!   single-row inserts into the same database; and the share of the
+//!   monitoring hook in it;
+//! - public status lookup over HTTP on loopback, against a bare server of
+//!   the same HTTP stack returning a fixed body of the same size (and Sen's
+//!   own stack without a database, `/healthz`, to show where time goes);
+//! - the province dashboard (`App::monitoring_province`) against a full
+//!   count of the dossiers table (and, with `--recount`, the raw recount
+//!   of the counters from the dossiers and events).
 
 use anyhow::Context;
 use sen_app::dossiers::{Applicant, Intake};
@@ -14,6 +20,19 @@ pub struct BenchOptions {
     pub dossiers: usize,
     pub concurrency: usize,
     pub seconds: u64,
+    pub intake: bool,
+    pub lookup: bool,
+    pub dashboard: bool,
+    /// Dossier codes drawn at random for the lookups.
+    pub codes: i64,
+    /// Also time the raw recount of the monitoring counters.
+    pub recount: bool,
+}
+
+/// The median of a few timings, in seconds.
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
 
 async fn staff(app: &App, username: &str) -> anyhow::Result<Actor> {
@@ -57,19 +76,44 @@ pub async fn run(app: App, opts: BenchOptions) -> anyhow::Result<()> {
     app.load_demo().await?;
     let tenant = app.public_overview().await?.0.context("no province")?.id;
     let desk = staff(&app, "motcua").await?;
+    let t = Instant::now();
+    let total = sen_store::bench::count_all_dossiers(&app.db).await?;
     println!(
-        "backend: {}; {} dossiers, {} concurrent writers, {} s per HTTP run",
+        "backend: {}; {} dossiers in the database (counted in {:.2} s); {} cores",
         app.db.backend().name(),
-        opts.dossiers,
-        opts.concurrency,
-        opts.seconds
+        total,
+        t.elapsed().as_secs_f64(),
+        std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    if opts.intake {
+        intake(&app, &desk, tenant, &opts).await?;
+    }
+    if opts.lookup {
+        lookup(&app, &opts).await?;
+    }
+    if opts.dashboard {
+        dashboard(&app, tenant, &opts).await?;
+    }
+    Ok(())
+}
 
-    // 1. Intake against raw inserts.
+async fn intake(
+    app: &App,
+    desk: &Actor,
+    tenant: uuid::Uuid,
+    opts: &BenchOptions,
+) -> anyhow::Result<()> {
+    println!();
+    println!(
+        "intake: {} dossiers, {} concurrent writers",
+        opts.dossiers, opts.concurrency
+    );
     let a = app.clone();
     let d = desk.clone();
+    let last = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let l = last.clone();
     let intake_secs = run_concurrently(opts.dossiers, opts.concurrency, move |i| {
-        let (app, desk) = (a.clone(), d.clone());
+        let (app, desk, last) = (a.clone(), d.clone(), l.clone());
         async move {
             let intake = Intake {
                 procedure_code: "1.001193".into(),
@@ -82,7 +126,10 @@ pub async fn run(app: App, opts: BenchOptions) -> anyhow::Result<()> {
                 },
                 receiving_unit_id: None,
             };
-            app.receive_at_counter(&desk, tenant, intake).await?;
+            let d = app.receive_at_counter(&desk, tenant, intake).await?;
+            if let Ok(mut l) = last.lock() {
+                *l = Some(d.row);
+            }
             Ok(())
         }
     })
@@ -100,24 +147,45 @@ pub async fn run(app: App, opts: BenchOptions) -> anyhow::Result<()> {
     sen_store::bench::cleanup(&app.db).await?;
     let intake_rate = opts.dossiers as f64 / intake_secs;
     let raw_rate = opts.dossiers as f64 / raw_secs;
-    println!();
     println!("intake (durable, counter)     {intake_rate:>10.1} dossiers/s");
     println!("raw inserts (baseline)        {raw_rate:>10.1} rows/s");
     println!(
         "ratio intake / raw            {:>10.1} %",
         100.0 * intake_rate / raw_rate
     );
+    let row = last.lock().ok().and_then(|l| l.clone());
+    if let Some(row) = row {
+        let hook = sen_store::bench::monitoring_hook_secs(&app.db, &row, 200).await?;
+        println!(
+            "monitoring hook (766)         {:>10.1} µs per change = {:.1} % of an intake's time",
+            hook * 1e6,
+            100.0 * hook * intake_rate
+        );
+    }
+    Ok(())
+}
 
-    // 2. Public lookup against a bare HTTP server.
-    let codes: Vec<String> = app
-        .dossiers(&desk, tenant, vec!["received".into()])
-        .await?
-        .into_iter()
-        .map(|d| d.row.code)
-        .collect();
+async fn lookup(app: &App, opts: &BenchOptions) -> anyhow::Result<()> {
+    println!();
+    let missing = sen_store::bench::count_missing_views(&app.db).await?;
+    if missing > 0 {
+        let t = Instant::now();
+        let n = app.fill_public_views(2000).await?;
+        println!(
+            "public views: stored {n} of {missing} missing (bulk-loaded dossiers) in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let codes = sen_store::bench::sample_codes(&app.db, opts.codes).await?;
     anyhow::ensure!(!codes.is_empty(), "no dossiers to look up");
-    let sample = app.public_lookup(&codes[0], None).await?;
-    let body = serde_json::to_vec(&sample)?;
+    // The bare server returns a body of the median size of the answers.
+    let mut sizes = Vec::new();
+    for c in codes.iter().take(101) {
+        let body = serde_json::to_vec(&app.public_lookup(c, None).await?)?;
+        sizes.push(body);
+    }
+    sizes.sort_by_key(|b| b.len());
+    let body = sizes[sizes.len() / 2].clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let sen_addr = listener.local_addr()?;
     let state = sen_web::WebState::new(app.clone(), false);
@@ -125,6 +193,23 @@ pub async fn run(app: App, opts: BenchOptions) -> anyhow::Result<()> {
     let bare = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let bare_addr = bare.local_addr()?;
     tokio::spawn(sen_web::bench::bare_server(bare, body.clone()));
+    // The same, plus the lookup's one indexed read of the dossier row.
+    let with_read = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let with_read_addr = with_read.local_addr()?;
+    let db = app.db.clone();
+    tokio::spawn(sen_web::bench::bare_server_with(
+        with_read,
+        body.clone(),
+        move |path: String| {
+            let db = db.clone();
+            async move {
+                let code = path.rsplit('/').next().unwrap_or_default().to_string();
+                if let Err(e) = sen_store::dossiers::public_by_code(&db, &code).await {
+                    tracing::warn!(error = %e, "bench read");
+                }
+            }
+        },
+    ));
     let paths: Vec<String> = codes
         .iter()
         .map(|c| format!("/api/v1/public/dossiers/{c}"))
@@ -132,19 +217,81 @@ pub async fn run(app: App, opts: BenchOptions) -> anyhow::Result<()> {
     let duration = Duration::from_secs(opts.seconds);
     let conns = 16;
     let base = sen_web::bench::load(bare_addr, paths.clone(), conns, duration).await?;
+    let read = sen_web::bench::load(with_read_addr, paths.clone(), conns, duration).await?;
+    let stack = sen_web::bench::load(sen_addr, vec!["/healthz".into()], conns, duration).await?;
     let real = sen_web::bench::load(sen_addr, paths, conns, duration).await?;
-    println!();
-    println!("response body                 {:>10} bytes", body.len());
     println!(
-        "bare HTTP (baseline)          {:>10.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms",
-        base.rps(),
-        base.p50_ms,
-        base.p99_ms
+        "lookup: {} codes drawn at random, {conns} keep-alive connections, {} s per run",
+        codes.len(),
+        opts.seconds
     );
-    println!("public lookup                 {:>10.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms   errors {}", real.rps(), real.p50_ms, real.p99_ms, real.errors);
+    println!("response body (median)        {:>10} bytes", body.len());
+    let line = |name: &str, r: &sen_web::bench::LoadReport| {
+        println!(
+            "{name:<30}{:>10.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms   errors {}",
+            r.rps(),
+            r.p50_ms,
+            r.p99_ms,
+            r.errors
+        )
+    };
+    line("bare HTTP (baseline)", &base);
+    line("bare HTTP + the indexed read", &read);
+    line("Sen stack, no database", &stack);
+    line("public lookup", &real);
     println!(
         "ratio lookup / bare           {:>10.1} %",
         100.0 * real.rps() / base.rps()
     );
+    Ok(())
+}
+
+async fn dashboard(app: &App, tenant: uuid::Uuid, opts: &BenchOptions) -> anyhow::Result<()> {
+    use chrono::Datelike;
+    println!();
+    let (daily, monthly, open) = sen_store::bench::monitoring_sizes(&app.db).await?;
+    println!(
+        "dashboard: counters {daily} daily rows, {monthly} monthly rows; {open} open dossiers"
+    );
+    let today = app.now_local().date();
+    let month_start = today.with_day(1).unwrap_or(today);
+    let years_ago =
+        chrono::NaiveDate::from_ymd_opt(today.year() - 3, today.month(), 1).unwrap_or(today);
+    for (name, from) in [("this month", month_start), ("last 3 years", years_ago)] {
+        let period = sen_app::monitoring::Period::new(from, today)?;
+        let mut times = Vec::new();
+        let mut received = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            let r = app
+                .monitoring_province(&Actor::Operator, tenant, period)
+                .await?;
+            times.push(t.elapsed().as_secs_f64());
+            received = r.figures.received;
+        }
+        println!(
+            "province dashboard, {name:<13}{:>10.1} ms  ({received} received in the period)",
+            median(times) * 1000.0
+        );
+    }
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        sen_store::bench::count_all_dossiers(&app.db).await?;
+        times.push(t.elapsed().as_secs_f64());
+    }
+    println!(
+        "COUNT(*) over dossiers (base) {:>10.1} ms",
+        median(times) * 1000.0
+    );
+    if opts.recount {
+        let t = Instant::now();
+        let rows = sen_store::monitoring::recount(&app.db).await?;
+        println!(
+            "raw recount of the counters   {:>10.1} ms  ({} daily rows)",
+            t.elapsed().as_secs_f64() * 1000.0,
+            rows.len()
+        );
+    }
     Ok(())
 }

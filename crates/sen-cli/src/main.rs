@@ -102,6 +102,16 @@ enum Command {
         /// Seconds per HTTP load run.
         #[arg(long, default_value_t = 5)]
         seconds: u64,
+        /// What to measure: any of intake, lookup, dashboard.
+        #[arg(long, value_delimiter = ',', default_value = "intake,lookup,dashboard")]
+        parts: Vec<String>,
+        /// Dossier codes drawn at random for the lookups.
+        #[arg(long, default_value_t = 20000)]
+        codes: i64,
+        /// Also time the raw recount of the monitoring counters (slow on
+        /// large databases).
+        #[arg(long)]
+        recount: bool,
     },
     /// The legal calendar: holidays, working days, lunar dates.
     Calendar {
@@ -552,14 +562,29 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             dossiers,
             concurrency,
             seconds,
+            parts,
+            codes,
+            recount,
         } => {
             let app = open(&cfg).await?;
+            let has = |p: &str| parts.iter().any(|x| x.trim() == p);
+            if let Some(p) = parts
+                .iter()
+                .find(|p| !["intake", "lookup", "dashboard"].contains(&p.trim()))
+            {
+                anyhow::bail!("unknown part «{p}» (intake, lookup, dashboard)");
+            }
             bench::run(
                 app,
                 bench::BenchOptions {
                     dossiers: dossiers.max(1),
                     concurrency: concurrency.clamp(1, 64),
                     seconds: seconds.clamp(1, 60),
+                    intake: has("intake"),
+                    lookup: has("lookup"),
+                    dashboard: has("dashboard"),
+                    codes: codes.clamp(1, 1_000_000),
+                    recount,
                 },
             )
             .await?;

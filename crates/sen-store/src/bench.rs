@@ -1,8 +1,10 @@
-//! The storage baseline of `sen bench`: durable single-row inserts into a
-//! scratch table, one transaction each, as fast as the database allows.
+//! The storage side of `sen bench`: the baseline of durable single-row
+//! inserts into a scratch table, one transaction each, as fast as the
+//! database allows; samples and sizes; the cost of the monitoring hook.
 
 use crate::db::Db;
 use crate::error::StoreError;
+use sqlx::Row;
 
 /// Creates (or empties) the scratch table.
 pub async fn prepare(db: &Db) -> Result<(), StoreError> {
@@ -35,4 +37,69 @@ pub async fn cleanup(db: &Db) -> Result<(), StoreError> {
         .execute(db.pool())
         .await?;
     Ok(())
+}
+
+/// Up to `n` dossier codes drawn at random from the whole table.
+pub async fn sample_codes(db: &Db, n: i64) -> Result<Vec<String>, StoreError> {
+    let rows = sqlx::query("SELECT code FROM dossiers ORDER BY random() LIMIT $1")
+        .bind(n.max(1))
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|r| Ok(r.try_get::<String, _>("code")?))
+        .collect()
+}
+
+/// The number of dossiers, counted by a full scan (the dashboard's
+/// baseline: the cheapest query that reads every dossier).
+pub async fn count_all_dossiers(db: &Db) -> Result<i64, StoreError> {
+    let r = sqlx::query("SELECT COUNT(*) AS n FROM dossiers")
+        .fetch_one(db.pool())
+        .await?;
+    Ok(r.try_get::<i64, _>("n")?)
+}
+
+/// Dossiers without a stored public view.
+pub async fn count_missing_views(db: &Db) -> Result<i64, StoreError> {
+    let r = sqlx::query("SELECT COUNT(*) AS n FROM dossiers WHERE public_view IS NULL")
+        .fetch_one(db.pool())
+        .await?;
+    Ok(r.try_get::<i64, _>("n")?)
+}
+
+/// Rows of the daily and monthly monitoring counters, and open dossiers
+/// (what the dashboard reads).
+pub async fn monitoring_sizes(db: &Db) -> Result<(i64, i64, i64), StoreError> {
+    let n = |sql: &'static str| async move {
+        let r = sqlx::query(sql).fetch_one(db.pool()).await?;
+        Ok::<_, StoreError>(r.try_get::<i64, _>("n")?)
+    };
+    Ok((
+        n("SELECT COUNT(*) AS n FROM monitoring_daily").await?,
+        n("SELECT COUNT(*) AS n FROM monitoring_monthly").await?,
+        n("SELECT COUNT(*) AS n FROM dossiers WHERE completed_at IS NULL AND received_at IS NOT NULL")
+            .await?,
+    ))
+}
+
+/// The cost of the monitoring hook of one change: the counters' difference
+/// for the creation of `row` applied `n` times inside one transaction that
+/// is then rolled back (nothing is left behind). Seconds per change.
+pub async fn monitoring_hook_secs(
+    db: &Db,
+    row: &crate::dossiers::StoredDossier,
+    n: usize,
+) -> Result<f64, StoreError> {
+    use crate::monitoring::{apply, diff, Deltas, Facts};
+    let facts = Facts::of(row);
+    let mut tx = db.begin().await?;
+    let start = std::time::Instant::now();
+    for _ in 0..n {
+        let mut deltas = Deltas::new();
+        diff(&mut deltas, None, &facts, &row.updated_at)?;
+        apply(&mut tx, &deltas).await?;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    tx.rollback().await?;
+    Ok(secs / n.max(1) as f64)
 }

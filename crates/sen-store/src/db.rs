@@ -92,7 +92,12 @@ impl Db {
             .max_connections(match backend {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 16,
-            });
+            })
+            // An embedded SQLite connection cannot be lost, so checking it
+            // with a ping (a round trip to its worker thread) before each
+            // use only doubles the cost of a query; a PostgreSQL
+            // connection may have been dropped by the server.
+            .test_before_acquire(backend == Backend::Postgres);
         let opts = match backend {
             Backend::Sqlite => opts.after_connect(|conn, _| {
                 Box::pin(async move {

@@ -318,3 +318,200 @@ pub async fn counts_by_procedure(
         .collect()
 }
 
+/// What the public lookup reads: one indexed read by code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicRow {
+    pub id: Uuid,
+    pub code: String,
+    pub applicant_name: String,
+    pub applicant_phone: Option<String>,
+    pub applicant_id_number: Option<String>,
+    /// The public view folded from the dossier's events (JSON), if stored.
+    pub public_view: Option<String>,
+}
+
+pub async fn public_by_code(db: &Db, code: &str) -> Result<Option<PublicRow>, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, code, applicant_name, applicant_phone, applicant_id_number, public_view
+         FROM dossiers WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| {
+        Ok(PublicRow {
+            id: get_uuid(&r, "id")?,
+            code: get_str(&r, "code")?,
+            applicant_name: get_str(&r, "applicant_name")?,
+            applicant_phone: get_opt_str(&r, "applicant_phone")?,
+            applicant_id_number: get_opt_str(&r, "applicant_id_number")?,
+            public_view: get_opt_str(&r, "public_view")?,
+        })
+    })
+    .transpose()
+}
+
+/// The projection row with its stored public view, locked for the rest of
+/// `tx` (PostgreSQL; SQLite's write lock is already held).
+pub async fn by_id_with_view_in_tx(
+    db: &Db,
+    tx: &mut Tx,
+    id: Uuid,
+) -> Result<Option<(StoredDossier, Option<String>)>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLS}, public_view FROM dossiers WHERE id = $1{}",
+        db.backend().for_update()
+    ))
+    .bind(id.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref()
+        .map(|r| Ok((from_row(r)?, get_opt_str(r, "public_view")?)))
+        .transpose()
+}
+
+/// The stored public view alone, the row locked as in [`by_id_with_view_in_tx`].
+/// `None` when there is no such dossier; `Some(None)` when no view is stored.
+pub async fn public_view_in_tx(
+    db: &Db,
+    tx: &mut Tx,
+    id: Uuid,
+) -> Result<Option<Option<String>>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT public_view FROM dossiers WHERE id = $1{}",
+        db.backend().for_update()
+    ))
+    .bind(id.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|r| get_opt_str(&r, "public_view")).transpose()
+}
+
+/// Stores the public view (JSON) folded from the dossier's events.
+pub async fn set_public_view(tx: &mut Tx, id: Uuid, view: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE dossiers SET public_view = $1 WHERE id = $2")
+        .bind(view)
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Stores views computed outside a transaction for dossiers that had none,
+/// leaving any view a writer stored meanwhile (which folded every event);
+/// returns how many were stored.
+pub async fn fill_public_views(db: &Db, views: &[(Uuid, String)]) -> Result<u64, StoreError> {
+    let mut tx = db.begin().await?;
+    let mut n = 0;
+    for (id, view) in views {
+        n += sqlx::query(
+            "UPDATE dossiers SET public_view = $1 WHERE id = $2 AND public_view IS NULL",
+        )
+        .bind(view)
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    }
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Up to `limit` dossiers (id order, after `after`) and their stored views;
+/// with `missing_only`, those without one.
+pub async fn public_views(
+    db: &Db,
+    after: Option<Uuid>,
+    limit: i64,
+    missing_only: bool,
+) -> Result<Vec<(Uuid, String, Option<String>)>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT id, code, public_view FROM dossiers WHERE id > $1{} ORDER BY id LIMIT $2",
+        if missing_only {
+            " AND public_view IS NULL"
+        } else {
+            ""
+        }
+    ))
+    .bind(after.map(|a| a.to_string()).unwrap_or_default())
+    .bind(limit.clamp(1, 10_000))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                get_uuid(r, "id")?,
+                get_str(r, "code")?,
+                get_opt_str(r, "public_view")?,
+            ))
+        })
+        .collect()
+}
+
+const EVENT_COLS: &str =
+    "seq, id, at, actor, action, unit_id, object_type, object_id, payload, prev_hash, hash";
+
+fn event_from_row(r: &AnyRow) -> Result<sen_domain::audit::Event, StoreError> {
+    Ok(sen_domain::audit::Event {
+        seq: r.try_get::<i64, _>("seq")?,
+        id: get_uuid(r, "id")?,
+        at: get_str(r, "at")?,
+        actor: get_str(r, "actor")?,
+        action: get_str(r, "action")?,
+        unit_id: get_opt_uuid(r, "unit_id")?,
+        object_type: get_str(r, "object_type")?,
+        object_id: get_opt_str(r, "object_id")?,
+        payload: get_str(r, "payload")?,
+        prev_hash: get_str(r, "prev_hash")?,
+        hash: get_str(r, "hash")?,
+    })
+}
+
+/// Every event of a dossier, in chain order.
+pub async fn events_of(db: &Db, id: Uuid) -> Result<Vec<sen_domain::audit::Event>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {EVENT_COLS} FROM events WHERE object_type = 'dossier' AND object_id = $1 ORDER BY seq"
+    ))
+    .bind(id.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(event_from_row).collect()
+}
+
+/// Every event of a dossier inside `tx`, including those it appended.
+pub async fn events_of_in_tx(
+    tx: &mut Tx,
+    id: Uuid,
+) -> Result<Vec<sen_domain::audit::Event>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {EVENT_COLS} FROM events WHERE object_type = 'dossier' AND object_id = $1 ORDER BY seq"
+    ))
+    .bind(id.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(event_from_row).collect()
+}
+
+/// The events of many dossiers (ids as text), in chain order per dossier.
+pub async fn events_of_many(
+    db: &Db,
+    ids: &[Uuid],
+) -> Result<Vec<sen_domain::audit::Event>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {EVENT_COLS} FROM events WHERE object_type = 'dossier' AND object_id IN ({})
+             ORDER BY object_id, seq",
+            ph.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id.to_string());
+        }
+        for r in q.fetch_all(db.pool()).await? {
+            out.push(event_from_row(&r)?);
+        }
+    }
+    Ok(out)
+}

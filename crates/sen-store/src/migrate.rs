@@ -72,6 +72,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: None,
         postgres: None,
     },
+    Migration {
+        version: 9,
+        name: "public_view",
+        common: include_str!("../migrations/0009_public_view.sql"),
+        sqlite: None,
+        postgres: None,
+    },
 ];
 
 impl Migration {

@@ -25,6 +25,32 @@ pub async fn bare_server(listener: tokio::net::TcpListener, body: Vec<u8>) -> st
     axum::serve(listener, app).await
 }
 
+/// Like [`bare_server`], but each request first awaits `work(path)`: with
+/// one indexed database read as the work, this is the limit of the HTTP
+/// stack plus one round trip to the database through the same driver.
+pub async fn bare_server_with<F, Fut>(
+    listener: tokio::net::TcpListener,
+    body: Vec<u8>,
+    work: F,
+) -> std::io::Result<()>
+where
+    F: Fn(String) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let body = std::sync::Arc::new(body);
+    let app = Router::new().fallback(get(move |uri: axum::http::Uri| {
+        let (body, work) = (body.clone(), work.clone());
+        async move {
+            work(uri.path().to_string()).await;
+            (
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                body.as_ref().clone(),
+            )
+        }
+    }));
+    axum::serve(listener, app).await
+}
+
 /// What a load run measured.
 #[derive(Debug, Clone)]
 pub struct LoadReport {

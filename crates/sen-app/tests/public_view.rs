@@ -1,0 +1,470 @@
+//! The public view stored with each dossier equals a fresh fold of its
+//! events, for every dossier, after a mixed run on the backend under test:
+//! counter intake, online submission, every kind of action, attachments,
+//! the deadline watch's flags, concurrent writers, and bulk-loaded dossiers
+//! that had no view until their next event.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use sen_app::dossiers::{Applicant, Intake};
+use sen_app::public::{PublicView, FOLD_VERSION};
+use sen_app::scale::ScaleOptions;
+use sen_app::{Actor, App};
+use sen_domain::dossier::Action;
+use sen_store::testing::TestDb;
+use std::sync::{Arc, Mutex};
+use uuid::Uuid;
+
+fn vn(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    sen_domain::vi::vn_offset()
+        .with_ymd_and_hms(y, m, d, h, min, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn applicant(i: usize) -> Applicant {
+    Applicant {
+        name: format!("Trần Văn {i}"),
+        phone: Some(format!("09{:08}", 41_000_000 + i)),
+        email: if i.is_multiple_of(2) {
+            Some(format!("nguoi{i}@example.vn"))
+        } else {
+            None
+        },
+        id_number: Some(format!("0011900{:05}", i)),
+        address: None,
+    }
+}
+
+async fn citizen(app: &App, i: usize) -> Actor {
+    let phone = format!("08{:08}", 51_000_000 + i);
+    let c = app
+        .db
+        .transaction(|tx| {
+            let phone = phone.clone();
+            Box::pin(async move {
+                let (c, _) = sen_store::citizens::find_or_create(tx, Some(&phone), None).await?;
+                Ok::<_, sen_store::StoreError>(c)
+            })
+        })
+        .await
+        .unwrap();
+    Actor::Citizen { id: c.id }
+}
+
+/// Every dossier: the lookup (with and without proof) equals a fresh fold
+/// of its events.
+async fn lookups_equal_fresh_folds(app: &App) -> usize {
+    let mut n = 0;
+    let mut after = None;
+    loop {
+        let page = sen_store::dossiers::public_views(&app.db, after, 200, false)
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(last.0);
+        for (id, code, _) in page {
+            let row = sen_store::dossiers::by_id(&app.db, id)
+                .await
+                .unwrap()
+                .unwrap();
+            let fresh = app.fold_dossier(id).await.unwrap();
+            assert_eq!(
+                fresh.status, row.status,
+                "{code}: the fold and the row agree"
+            );
+            let proof = row.applicant_phone.clone().unwrap();
+            for (proof, verified) in [(None, false), (Some(&proof[6..]), true)] {
+                let shown = app.public_lookup(&code, proof).await.unwrap();
+                let expected =
+                    fresh
+                        .clone()
+                        .into_public(code.clone(), verified, &row.applicant_name);
+                assert_eq!(
+                    serde_json::to_value(&shown).unwrap(),
+                    serde_json::to_value(&expected).unwrap(),
+                    "{code}"
+                );
+                assert_eq!(shown.verified, verified);
+            }
+            n += 1;
+        }
+    }
+    n
+}
+
+#[tokio::test]
+async fn the_stored_public_view_equals_a_fresh_fold_after_a_mixed_run() {
+    let t = TestDb::new().await;
+    let clock = Arc::new(Mutex::new(vn(2026, 3, 2, 8, 0)));
+    let c = clock.clone();
+    let app = App::new(t.db.clone(), sen_app::Settings::default())
+        .with_clock(Arc::new(move || *c.lock().unwrap()));
+    let advance = |h: i64| *clock.lock().unwrap() += Duration::hours(h);
+    // A few bulk-loaded dossiers first (they carry no view).
+    let scale = app
+        .load_scale(
+            &ScaleOptions {
+                dossiers: 120,
+                years: 1,
+                seed: 3,
+                batch: 100,
+            },
+            |_, _| {},
+        )
+        .await
+        .unwrap();
+    let tenant = scale.tenant;
+    let op = Actor::Operator;
+    let before = app.check_public_views().await.unwrap();
+    assert_eq!(before.checked, 120);
+    assert_eq!(before.missing, 120, "the loader writes no view");
+    assert!(before.mismatched.is_empty());
+
+    let mut ids: Vec<(Uuid, &str)> = Vec::new();
+    for i in 0..24usize {
+        advance(3);
+        let code = ["2.000488", "1.001193", "1.009972"][i % 3];
+        if i % 4 == 3 {
+            let who = citizen(&app, i).await;
+            let d = app
+                .submit_online(&who, tenant, code, applicant(i))
+                .await
+                .unwrap();
+            match i % 3 {
+                0 => {
+                    app.act(&who, d.row.id, Action::Withdraw).await.unwrap();
+                    continue;
+                }
+                1 => {
+                    app.act(
+                        &op,
+                        d.row.id,
+                        Action::RequestSupplement {
+                            reason: "Thiếu bản sao CCCD".into(),
+                            missing: vec!["Bản sao CCCD".into()],
+                        },
+                    )
+                    .await
+                    .unwrap();
+                    app.attach(
+                        &who,
+                        d.row.id,
+                        vec![("cccd.pdf".into(), b"%PDF-1.4\n% cccd\n".to_vec())],
+                    )
+                    .await
+                    .unwrap();
+                    app.act(&who, d.row.id, Action::Supplement).await.unwrap();
+                }
+                _ => {}
+            }
+            app.act(&op, d.row.id, Action::Receive).await.unwrap();
+            ids.push((d.row.id, code));
+        } else {
+            let d = app
+                .receive_at_counter(
+                    &op,
+                    tenant,
+                    Intake {
+                        procedure_code: code.into(),
+                        applicant: applicant(i),
+                        receiving_unit_id: None,
+                    },
+                )
+                .await
+                .unwrap();
+            assert_eq!(d.row.status, "received");
+            ids.push((d.row.id, code));
+        }
+    }
+    // Fates: handed on, supplements, extension, refusal, results returned
+    // and rated; files added by the desk.
+    for (k, (id, code)) in ids.iter().enumerate() {
+        let first = route(code)[0];
+        advance(2);
+        app.act(
+            &op,
+            *id,
+            Action::HandOff {
+                to_step: first.into(),
+            },
+        )
+        .await
+        .unwrap();
+        match k % 6 {
+            0 => {
+                app.act(
+                    &op,
+                    *id,
+                    Action::Refuse {
+                        reason: "Không đủ điều kiện".into(),
+                    },
+                )
+                .await
+                .unwrap();
+            }
+            1 => {
+                app.act(
+                    &op,
+                    *id,
+                    Action::RequestSupplement {
+                        reason: "Bổ sung bản vẽ".into(),
+                        missing: vec!["Bản vẽ".into()],
+                    },
+                )
+                .await
+                .unwrap();
+                advance(30);
+                app.act(&op, *id, Action::Supplement).await.unwrap();
+            }
+            2 => extend(&app, *id).await,
+            3 => {
+                app.attach(
+                    &op,
+                    *id,
+                    vec![("ket-qua.pdf".into(), b"%PDF-1.4\n% kq\n".to_vec())],
+                )
+                .await
+                .unwrap();
+            }
+            _ => {}
+        }
+        if k % 6 >= 4 {
+            for step in route(code).iter().skip(1) {
+                app.act(
+                    &op,
+                    *id,
+                    Action::HandOff {
+                        to_step: (*step).into(),
+                    },
+                )
+                .await
+                .unwrap();
+            }
+            app.act(&op, *id, Action::ProposeResult).await.unwrap();
+            app.act(
+                &op,
+                *id,
+                Action::HandOff {
+                    to_step: "phe_duyet".into(),
+                },
+            )
+            .await
+            .unwrap();
+            app.act(&op, *id, Action::ApproveResult).await.unwrap();
+            app.act(&op, *id, Action::Return).await.unwrap();
+            app.act(&op, *id, Action::Rate { score: 4 }).await.unwrap();
+        }
+    }
+    // Concurrent writers on different dossiers, and two on the same one.
+    let open: Vec<Uuid> = ids
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| k % 6 == 3)
+        .map(|(_, (id, _))| *id)
+        .collect();
+    let mut handles = Vec::new();
+    for (j, id) in open.iter().enumerate() {
+        let (a1, a2, id) = (app.clone(), app.clone(), *id);
+        handles.push(tokio::spawn(async move {
+            a1.attach(
+                &Actor::Operator,
+                id,
+                vec![(format!("phu-luc-{j}.pdf"), b"%PDF-1.4\n% pl\n".to_vec())],
+            )
+            .await
+            .unwrap();
+        }));
+        handles.push(tokio::spawn(async move {
+            extend(&a2, id).await;
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    // Bulk-loaded dossiers that get a new event fold all their events.
+    let loaded = sen_store::dossiers::public_views(&app.db, None, 1000, true)
+        .await
+        .unwrap();
+    assert_eq!(loaded.len(), 120);
+    let mut touched = 0;
+    for (id, _, _) in loaded.iter().step_by(40) {
+        app.attach(
+            &op,
+            *id,
+            vec![("bo-sung.pdf".into(), b"%PDF-1.4\n% bs\n".to_vec())],
+        )
+        .await
+        .unwrap();
+        touched += 1;
+    }
+    assert!(touched > 0, "some loaded dossiers");
+    // Time passes: the deadline watch flags what is due or late.
+    advance(24 * 20);
+    let scan = app.scan_deadlines().await.unwrap();
+    assert!(!scan.overdue.is_empty(), "{scan:?}");
+
+    let check = app.check_public_views().await.unwrap();
+    assert_eq!(check.checked as usize, 120 + 24);
+    assert!(check.mismatched.is_empty(), "{check:?}");
+    assert_eq!(check.missing, 120 - touched, "{check:?}");
+    // Lookups of dossiers without a view fold the events; filling stores
+    // them, and nothing changes in what is shown.
+    assert_eq!(lookups_equal_fresh_folds(&app).await, 144);
+    assert_eq!(app.fill_public_views(50).await.unwrap(), 120 - touched);
+    let check = app.check_public_views().await.unwrap();
+    assert_eq!(check.missing, 0);
+    assert!(check.mismatched.is_empty(), "{check:?}");
+    assert_eq!(lookups_equal_fresh_folds(&app).await, 144);
+
+    // The check can fail: a stored view that says something else is named,
+    // and a view of another fold version is not served.
+    let (victim, code) = {
+        let (id, _) = ids[1];
+        (id, app.dossier_by_id(id).await.unwrap().row.code)
+    };
+    let mut forged: PublicView = app.fold_dossier(victim).await.unwrap();
+    assert_eq!(forged.status, "in_process");
+    forged.status = "returned".into();
+    set_view(&app, victim, &serde_json::to_string(&forged).unwrap()).await;
+    let check = app.check_public_views().await.unwrap();
+    assert_eq!(check.mismatched, vec![code.clone()]);
+    forged.v = FOLD_VERSION + 1;
+    set_view(&app, victim, &serde_json::to_string(&forged).unwrap()).await;
+    let shown = app.public_lookup(&code, None).await.unwrap();
+    assert_eq!(shown.status, app.fold_dossier(victim).await.unwrap().status);
+    assert_ne!(shown.status, "returned");
+    // The chain still verifies.
+    let v = sen_store::events::verify(&app.db).await.unwrap();
+    assert!(v.tamper.is_none() && v.head_matches, "{v:?}");
+}
+
+/// The steps a dossier of each demo procedure passes before its result is
+/// proposed (then `phe_duyet` approves it).
+fn route(code: &str) -> &'static [&'static str] {
+    match code {
+        "2.000488" => &["tham_dinh", "xac_minh", "du_thao"],
+        "1.001193" => &["xu_ly"],
+        _ => &["tham_dinh"],
+    }
+}
+
+/// Extends the dossier's due time by ten days (not bound to a step).
+async fn extend(app: &App, id: Uuid) {
+    let d = app.dossier_by_id(id).await.unwrap();
+    let due =
+        chrono::NaiveDateTime::parse_from_str(d.row.due_at.as_deref().unwrap(), "%Y-%m-%dT%H:%M")
+            .unwrap();
+    let leader = app.account_by_username("lanhdao").await.unwrap().id;
+    app.act(
+        &Actor::Operator,
+        id,
+        Action::Extend {
+            new_due: due + Duration::days(10),
+            approved_by: leader,
+            reason: "Cần xác minh thêm".into(),
+        },
+    )
+    .await
+    .unwrap();
+}
+
+/// Plays a DBA who rewrites a stored view behind the application's back.
+async fn set_view(app: &App, id: Uuid, json: &str) {
+    let json = json.to_string();
+    app.db
+        .transaction(|tx| {
+            let json = json.clone();
+            Box::pin(async move {
+                sen_store::dossiers::set_public_view(tx, id, &json).await?;
+                Ok::<_, sen_store::StoreError>(())
+            })
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn counter_intake_is_one_transaction_with_both_events() {
+    let t = TestDb::new().await;
+    let now = vn(2026, 3, 2, 9, 0);
+    let app =
+        App::new(t.db.clone(), sen_app::Settings::default()).with_clock(Arc::new(move || now));
+    app.load_demo().await.unwrap();
+    let tenant = app.public_overview().await.unwrap().0.unwrap().id;
+    let before = sen_store::events::count(&app.db).await.unwrap();
+    let mut codes = Vec::new();
+    for i in 0..3 {
+        let d = app
+            .receive_at_counter(
+                &Actor::Operator,
+                tenant,
+                Intake {
+                    procedure_code: "1.001193".into(),
+                    applicant: applicant(i),
+                    receiving_unit_id: None,
+                },
+            )
+            .await
+            .unwrap();
+        let evs = sen_store::dossiers::events_of(&app.db, d.row.id)
+            .await
+            .unwrap();
+        let actions: Vec<&str> = evs.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["dossier.submitted", "dossier.receive"]);
+        assert_eq!(evs[1].seq, evs[0].seq + 1, "appended together");
+        codes.push(d.row.code);
+    }
+    // Gap-free codes of the day.
+    assert!(
+        codes[0].ends_with("-0001") && codes[2].ends_with("-0003"),
+        "{codes:?}"
+    );
+    assert_eq!(sen_store::events::count(&app.db).await.unwrap(), before + 6);
+    // A refused intake leaves nothing behind and gives no number away.
+    let bad = app
+        .receive_at_counter(
+            &Actor::Operator,
+            tenant,
+            Intake {
+                procedure_code: "1.001193".into(),
+                applicant: Applicant {
+                    phone: None,
+                    email: None,
+                    ..applicant(9)
+                },
+                receiving_unit_id: None,
+            },
+        )
+        .await;
+    assert!(bad.is_err());
+    let d = app
+        .receive_at_counter(
+            &Actor::Operator,
+            tenant,
+            Intake {
+                procedure_code: "1.001193".into(),
+                applicant: applicant(4),
+                receiving_unit_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(d.row.code.ends_with("-0004"), "{}", d.row.code);
+    // The receipt notice is queued once, for the `receive` event.
+    let evs = sen_store::dossiers::events_of(&app.db, d.row.id)
+        .await
+        .unwrap();
+    let pending = sen_store::outbox::recent(&app.db, 100).await.unwrap();
+    let keys: Vec<&str> = pending
+        .iter()
+        .filter(|m| m.idempotency_key.starts_with(&evs[1].id.to_string()))
+        .map(|m| m.idempotency_key.as_str())
+        .collect();
+    assert_eq!(keys.len(), 2, "sms and e-mail: {keys:?}");
+    assert!(pending
+        .iter()
+        .all(|m| !m.idempotency_key.starts_with(&evs[0].id.to_string())));
+    let check = app.check_public_views().await.unwrap();
+    assert_eq!((check.checked, check.missing), (4, 0));
+    assert!(check.mismatched.is_empty());
+}
