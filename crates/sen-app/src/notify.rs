@@ -82,8 +82,15 @@ impl Queue for OutboxQueue {
 
     async fn mark_failed(&self, id: Uuid, error: &str, permanent: bool) -> Result<(), QueueError> {
         let failures = outbox::attempts(&self.app.db, id).await? + 1;
-        let retry_at = (!permanent && failures < MAX_ATTEMPTS)
-            .then(|| fmt_time(self.app.now() + chrono::Duration::seconds(backoff_from(self.app.settings.outbox_retry_base_secs, failures))));
+        let retry_at = (!permanent && failures < MAX_ATTEMPTS).then(|| {
+            fmt_time(
+                self.app.now()
+                    + chrono::Duration::seconds(backoff_from(
+                        self.app.settings.outbox_retry_base_secs,
+                        failures,
+                    )),
+            )
+        });
         if retry_at.is_none() {
             tracing::warn!(%id, error, failures, "message given up");
         }

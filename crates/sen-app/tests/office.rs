@@ -504,7 +504,11 @@ async fn paper_documents_are_registered_with_the_next_number_and_bad_input_chang
         .await
         .unwrap();
     assert_eq!(answer.row.responds_to, Some(b.row.id));
-    let answers = w.app.document_answers(&w.staff("chutich").await, b.row.id).await.unwrap();
+    let answers = w
+        .app
+        .document_answers(&w.staff("chutich").await, b.row.id)
+        .await
+        .unwrap();
     assert_eq!(
         answers.iter().map(|d| d.row.id).collect::<Vec<_>>(),
         [answer.row.id]

@@ -712,7 +712,8 @@ async fn seal_and_token_signatures_are_accepted_by_pyhanko() {
             .iter()
             .filter(|f| f.role == "signed")
             .count(),
-        2, "the seal's copy and the token's"
+        2,
+        "the seal's copy and the token's"
     );
     let draft = w
         .app

@@ -422,7 +422,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     match watcher.dispatch_pending().await {
                         Ok(0) => {}
                         Ok(n) => tracing::info!(documents = n, "dispatched issued documents"),
-                        Err(e) => tracing::error!(error = %e, "dispatch of issued documents failed"),
+                        Err(e) => {
+                            tracing::error!(error = %e, "dispatch of issued documents failed")
+                        }
                     }
                 }
             });
@@ -510,7 +512,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         }
                         return Ok(ExitCode::from(1));
                     }
-                    println!("OK: {} exchange messages match the chain and their signatures", x.checked);
+                    println!(
+                        "OK: {} exchange messages match the chain and their signatures",
+                        x.checked
+                    );
                 }
                 (Some(t), _) => {
                     println!("TAMPERED: {t}");
