@@ -16,6 +16,7 @@ use sen_store::dossiers as store;
 use sen_store::{events, Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::borrow::Cow;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -161,6 +162,15 @@ impl PublicView {
             .filter(|v| v.v == FOLD_VERSION)
     }
 
+    /// Whether a stored view was made by this version of the fold, read
+    /// from its first field (`v`, written first by [`PublicView::to_json`])
+    /// without parsing the rest.
+    pub fn is_current(json: &str) -> bool {
+        json.strip_prefix("{\"v\":")
+            .and_then(|rest| rest.split_once(','))
+            .is_some_and(|(v, _)| v.parse() == Ok(FOLD_VERSION))
+    }
+
     pub fn to_json(&self) -> Result<String, AppError> {
         serde_json::to_string(self).map_err(|e| AppError::Internal(e.to_string()))
     }
@@ -190,6 +200,93 @@ impl PublicView {
     }
 }
 
+/// The answer to a lookup, ready to be encoded.
+#[derive(Debug, Clone)]
+pub enum PublicAnswer {
+    /// Built field by field: with proof, or from a fresh fold.
+    Built(PublicDossier),
+    /// Without proof, from a current stored view: encoded straight from the
+    /// stored text, borrowing its strings (the public lookup's hot path;
+    /// `tests/public_view.rs` checks it encodes exactly as `Built` would).
+    Stored { code: String, view: String },
+}
+
+/// The stored view as the anonymous answer reads it: borrowed strings,
+/// and the details (which it does not show) skipped unread.
+#[derive(Deserialize)]
+struct StoredView<'a> {
+    #[serde(borrow)]
+    procedure: Cow<'a, str>,
+    #[serde(borrow)]
+    procedure_code: Cow<'a, str>,
+    #[serde(borrow)]
+    status: Cow<'a, str>,
+    due: Option<Cow<'a, str>>,
+    timeliness: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    timeline: Vec<StoredEntry<'a>>,
+}
+
+/// A [`TimelineEntry`] without its details, in the same field order.
+#[derive(Serialize, Deserialize)]
+struct StoredEntry<'a> {
+    #[serde(borrow)]
+    at: Cow<'a, str>,
+    #[serde(borrow)]
+    action: Cow<'a, str>,
+    #[serde(borrow)]
+    label: Cow<'a, str>,
+    #[serde(borrow)]
+    label_en: Cow<'a, str>,
+    #[serde(borrow)]
+    status: Cow<'a, str>,
+    #[serde(borrow)]
+    status_label: Cow<'a, str>,
+    #[serde(borrow)]
+    status_label_en: Cow<'a, str>,
+}
+
+/// [`PublicDossier`] without proof, borrowed, in the same field order.
+#[derive(Serialize)]
+struct AnonymousAnswer<'a> {
+    code: &'a str,
+    procedure: &'a str,
+    procedure_code: &'a str,
+    status: &'a str,
+    status_label: &'a str,
+    status_label_en: &'a str,
+    due: Option<&'a str>,
+    timeliness: Option<&'a str>,
+    timeline: &'a [StoredEntry<'a>],
+    verified: bool,
+}
+
+impl Serialize for PublicAnswer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            PublicAnswer::Built(d) => d.serialize(s),
+            PublicAnswer::Stored { code, view } => {
+                let v: StoredView =
+                    serde_json::from_str(view).map_err(serde::ser::Error::custom)?;
+                let status = DossierStatus::parse(&v.status).unwrap_or(DossierStatus::Submitted);
+                AnonymousAnswer {
+                    code,
+                    procedure: &v.procedure,
+                    procedure_code: &v.procedure_code,
+                    status: status.as_str(),
+                    status_label: status.label_vi(),
+                    status_label_en: status.label_en(),
+                    due: v.due.as_deref(),
+                    timeliness: v.timeliness.as_deref(),
+                    timeline: &v.timeline,
+                    verified: false,
+                }
+                .serialize(s)
+            }
+        }
+    }
+}
+
 /// Appends a dossier's events in the caller's transaction and folds them
 /// into the dossier's stored public view. `prior` is the view stored before
 /// (read with the row locked, or the empty view of a dossier created in this
@@ -202,10 +299,7 @@ pub async fn record_dossier_events(
     prior: Option<PublicView>,
     new: Vec<NewEvent>,
 ) -> Result<Vec<Event>, AppError> {
-    let mut sealed = Vec::with_capacity(new.len());
-    for ev in new {
-        sealed.push(events::append(db, tx, ev).await?);
-    }
+    let sealed = events::append_all(db, tx, new).await?;
     let view = match prior {
         Some(mut v) => {
             for e in &sealed {
@@ -287,6 +381,37 @@ impl App {
         let row = store::public_by_code(&self.db, code)
             .await?
             .ok_or_else(|| AppError::not_found("dossier", code))?;
+        self.answer_from_row(row, proof).await
+    }
+
+    /// [`App::public_lookup`] for callers that only encode the answer (the
+    /// API): without proof and with a current stored view, the answer is
+    /// encoded straight from the stored text.
+    pub async fn public_answer(
+        &self,
+        code: &str,
+        proof: Option<&str>,
+    ) -> Result<PublicAnswer, AppError> {
+        let code = code.trim();
+        let mut row = store::public_by_code(&self.db, code)
+            .await?
+            .ok_or_else(|| AppError::not_found("dossier", code))?;
+        if proof.is_none() {
+            if let Some(view) = row.public_view.take_if(|j| PublicView::is_current(j)) {
+                return Ok(PublicAnswer::Stored {
+                    code: row.code,
+                    view,
+                });
+            }
+        }
+        Ok(PublicAnswer::Built(self.answer_from_row(row, proof).await?))
+    }
+
+    async fn answer_from_row(
+        &self,
+        row: store::PublicRow,
+        proof: Option<&str>,
+    ) -> Result<PublicDossier, AppError> {
         let verified = proof.is_some_and(|p| {
             verifies(
                 row.applicant_phone.as_deref(),
@@ -423,6 +548,26 @@ impl App {
                 tracing::error!(error = %e, "SMS lookup");
                 "Hệ thống đang bận, vui lòng thử lại sau.".to_string()
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_view_is_current_only_when_written_by_this_fold() {
+        let json = PublicView::default().to_json().unwrap();
+        assert!(PublicView::is_current(&json), "{json}");
+        let next = json.replacen(
+            &format!("{{\"v\":{FOLD_VERSION},"),
+            &format!("{{\"v\":{},", FOLD_VERSION + 10),
+            1,
+        );
+        assert!(!PublicView::is_current(&next));
+        for other in ["", "{}", "null", "{\"seq\":1,\"v\":1}", "{\"v\":\"1\",}"] {
+            assert!(!PublicView::is_current(other), "{other}");
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sen_app::dossiers::{Applicant, Intake};
-use sen_app::public::{PublicView, FOLD_VERSION};
+use sen_app::public::{PublicAnswer, PublicView, FOLD_VERSION};
 use sen_app::scale::ScaleOptions;
 use sen_app::{Actor, App};
 use sen_domain::dossier::Action;
@@ -62,7 +62,8 @@ async fn lookups_equal_fresh_folds(app: &App) -> usize {
             .unwrap();
         let Some(last) = page.last() else { break };
         after = Some(last.0);
-        for (id, code, _) in page {
+        for (id, code, stored) in page {
+            let stored_current = stored.as_deref().is_some_and(PublicView::is_current);
             let row = sen_store::dossiers::by_id(&app.db, id)
                 .await
                 .unwrap()
@@ -85,6 +86,19 @@ async fn lookups_equal_fresh_folds(app: &App) -> usize {
                     "{code}"
                 );
                 assert_eq!(shown.verified, verified);
+                // The API's answer encodes to the same bytes, whether it is
+                // built or encoded straight from the stored view.
+                let answer = app.public_answer(&code, proof).await.unwrap();
+                assert_eq!(
+                    matches!(answer, PublicAnswer::Stored { .. }),
+                    !verified && stored_current,
+                    "{code}: the stored text is used exactly when it can be"
+                );
+                assert_eq!(
+                    serde_json::to_string(&answer).unwrap(),
+                    serde_json::to_string(&expected).unwrap(),
+                    "{code}"
+                );
             }
             n += 1;
         }

@@ -58,6 +58,8 @@ pub fn redact_url(url: &str) -> String {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// Direct read-only connections for hot point reads (SQLite files).
+    reads: Option<std::sync::Arc<crate::reads::SqliteReads>>,
 }
 
 /// A new application-generated key (UUIDv7: time-ordered, no hot sequence).
@@ -87,6 +89,9 @@ impl Db {
             }
             _ => url.to_string(),
         };
+        if backend == Backend::Sqlite {
+            crate::reads::tune_library();
+        }
         let opts = AnyPoolOptions::new()
             .acquire_timeout(Duration::from_secs(30))
             .max_connections(match backend {
@@ -113,7 +118,17 @@ impl Db {
             Backend::Postgres => opts,
         };
         let pool = opts.connect(&url).await?;
-        Ok(Db { pool, backend })
+        // The pool has created the file and set WAL mode by now.
+        let reads = match backend {
+            Backend::Sqlite if !url.contains("mode=memory") => crate::backup::sqlite_path(&url)
+                .map(|p| std::sync::Arc::new(crate::reads::SqliteReads::new(p))),
+            _ => None,
+        };
+        Ok(Db {
+            pool,
+            backend,
+            reads,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -122,6 +137,10 @@ impl Db {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    pub(crate) fn sqlite_reads(&self) -> Option<&crate::reads::SqliteReads> {
+        self.reads.as_deref()
     }
 
     pub async fn close(&self) {

@@ -331,6 +331,9 @@ pub struct PublicRow {
 }
 
 pub async fn public_by_code(db: &Db, code: &str) -> Result<Option<PublicRow>, StoreError> {
+    if let Some(reads) = db.sqlite_reads() {
+        return reads.with(|c| public_by_code_direct(c, code));
+    }
     let row = sqlx::query(
         "SELECT id, code, applicant_name, applicant_phone, applicant_id_number, public_view
          FROM dossiers WHERE code = $1",
@@ -349,6 +352,31 @@ pub async fn public_by_code(db: &Db, code: &str) -> Result<Option<PublicRow>, St
         })
     })
     .transpose()
+}
+
+fn public_by_code_direct(
+    c: &rusqlite::Connection,
+    code: &str,
+) -> rusqlite::Result<Option<PublicRow>> {
+    use rusqlite::OptionalExtension;
+    let mut st = c.prepare_cached(
+        "SELECT id, code, applicant_name, applicant_phone, applicant_id_number, public_view
+         FROM dossiers WHERE code = ?1",
+    )?;
+    st.query_row([code], |r| {
+        let id: String = r.get(0)?;
+        Ok(PublicRow {
+            id: Uuid::parse_str(&id).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
+            })?,
+            code: r.get(1)?,
+            applicant_name: r.get(2)?,
+            applicant_phone: r.get(3)?,
+            applicant_id_number: r.get(4)?,
+            public_view: r.get(5)?,
+        })
+    })
+    .optional()
 }
 
 /// The projection row with its stored public view, locked for the rest of

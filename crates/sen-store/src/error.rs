@@ -14,6 +14,8 @@ pub enum StoreError {
     Backup(String),
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+    #[error("database read error: {0}")]
+    Read(String),
 }
 
 impl StoreError {

@@ -10,37 +10,91 @@ use sqlx::Row;
 /// the transaction ends, so appends are serialised and the chain has no fork.
 /// Call it last in a transaction to keep that lock short.
 pub async fn append(db: &Db, tx: &mut Tx, ev: NewEvent) -> Result<Event, StoreError> {
+    let mut sealed = append_all(db, tx, vec![ev]).await?;
+    sealed.pop().ok_or_else(|| StoreError::Corrupt {
+        table: "events",
+        detail: "no event appended".into(),
+    })
+}
+
+/// Appends events in order in three statements whatever their number: the
+/// chain head read (and locked), one multi-row insert, the head moved. The
+/// head's lock is held until the caller's transaction ends, so fewer round
+/// trips after it is taken means more transactions per second.
+pub async fn append_all(
+    db: &Db,
+    tx: &mut Tx,
+    evs: Vec<NewEvent>,
+) -> Result<Vec<Event>, StoreError> {
+    if evs.is_empty() {
+        return Ok(Vec::new());
+    }
     let sql = format!(
         "SELECT last_seq, last_hash FROM event_head WHERE id = 1{}",
         db.backend().for_update()
     );
     let head = sqlx::query(&sql).fetch_one(&mut **tx).await?;
-    let last_seq = get_i64(&head, "last_seq")?;
-    let last_hash = get_str(&head, "last_hash")?;
-    let sealed = ev.seal(last_seq + 1, new_id(), now_utc(), &last_hash);
-    sqlx::query(
-        "INSERT INTO events (seq, id, at, actor, action, unit_id, object_type, object_id, payload, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(sealed.seq)
-    .bind(sealed.id.to_string())
-    .bind(&sealed.at)
-    .bind(&sealed.actor)
-    .bind(&sealed.action)
-    .bind(sealed.unit_id.map(|u| u.to_string()))
-    .bind(&sealed.object_type)
-    .bind(&sealed.object_id)
-    .bind(&sealed.payload)
-    .bind(&sealed.prev_hash)
-    .bind(&sealed.hash)
-    .execute(&mut **tx)
-    .await?;
+    let mut last_seq = get_i64(&head, "last_seq")?;
+    let mut last_hash = get_str(&head, "last_hash")?;
+    let mut sealed = Vec::with_capacity(evs.len());
+    for ev in evs {
+        let e = ev.seal(last_seq + 1, new_id(), now_utc(), &last_hash);
+        last_seq = e.seq;
+        last_hash = e.hash.clone();
+        sealed.push(e);
+    }
+    // 64 rows of 11 values stay far under either database's limit on
+    // bound parameters.
+    for chunk in sealed.chunks(64) {
+        insert_rows(tx, chunk).await?;
+    }
     sqlx::query("UPDATE event_head SET last_seq = $1, last_hash = $2 WHERE id = 1")
-        .bind(sealed.seq)
-        .bind(&sealed.hash)
+        .bind(last_seq)
+        .bind(&last_hash)
         .execute(&mut **tx)
         .await?;
     Ok(sealed)
+}
+
+async fn insert_rows(tx: &mut Tx, sealed: &[Event]) -> Result<(), StoreError> {
+    let mut sql = format!("INSERT INTO events ({COLS}) VALUES ");
+    for i in 0..sealed.len() {
+        let b = i * 11;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+            b + 1,
+            b + 2,
+            b + 3,
+            b + 4,
+            b + 5,
+            b + 6,
+            b + 7,
+            b + 8,
+            b + 9,
+            b + 10,
+            b + 11
+        ));
+    }
+    let mut q = sqlx::query(&sql);
+    for e in sealed {
+        q = q
+            .bind(e.seq)
+            .bind(e.id.to_string())
+            .bind(&e.at)
+            .bind(&e.actor)
+            .bind(&e.action)
+            .bind(e.unit_id.map(|u| u.to_string()))
+            .bind(&e.object_type)
+            .bind(&e.object_id)
+            .bind(&e.payload)
+            .bind(&e.prev_hash)
+            .bind(&e.hash);
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
 }
 
 const COLS: &str =

@@ -10,6 +10,7 @@
 mod db;
 mod error;
 mod migrate;
+mod reads;
 
 pub mod accounts;
 pub mod attachments;

@@ -749,10 +749,10 @@ async fn public_dossier(
     State(state): State<WebState>,
     ApiPath(code): ApiPath<String>,
     ApiQuery(q): ApiQuery<ProofQuery>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(json!(
-        state.app.public_lookup(&code, q.proof.as_deref()).await?
-    )))
+) -> ApiResult<Json<sen_app::public::PublicAnswer>> {
+    Ok(Json(
+        state.app.public_answer(&code, q.proof.as_deref()).await?,
+    ))
 }
 
 #[derive(Deserialize)]

@@ -32,7 +32,11 @@ pub const API_BODY_LIMIT: usize = 1024 * 1024;
 pub const UPLOAD_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 #[derive(Clone)]
-pub struct WebState {
+pub struct WebState(Arc<WebStateInner>);
+
+/// What every handler shares; [`WebState`] is a cheap handle on it (axum
+/// clones the state for every extractor of every request).
+pub struct WebStateInner {
     pub app: App,
     pub metrics: Arc<metrics::Metrics>,
     /// Mark cookies `Secure` (on unless serving plain HTTP on loopback).
@@ -41,11 +45,18 @@ pub struct WebState {
 
 impl WebState {
     pub fn new(app: App, cookie_secure: bool) -> Self {
-        WebState {
+        WebState(Arc::new(WebStateInner {
             app,
             metrics: Arc::new(metrics::Metrics::default()),
             cookie_secure,
-        }
+        }))
+    }
+}
+
+impl std::ops::Deref for WebState {
+    type Target = WebStateInner;
+    fn deref(&self) -> &WebStateInner {
+        &self.0
     }
 }
 

@@ -3,7 +3,7 @@
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -16,37 +16,61 @@ struct Histogram {
     count: u64,
 }
 
+/// One route's figures: requests by (method, status), and the latency.
+#[derive(Default)]
+struct RouteStats {
+    requests: Vec<(String, u16, u64)>,
+    latency: Histogram,
+}
+
+/// Kept per route pattern under one lock; a request to a route seen before
+/// allocates nothing (the answer path of the public lookup is measured).
 #[derive(Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
-    latency: Mutex<BTreeMap<String, Histogram>>,
+    routes: Mutex<HashMap<String, RouteStats>>,
 }
 
 impl Metrics {
     pub fn observe(&self, method: &str, route: &str, status: u16, secs: f64) {
-        if let Ok(mut m) = self.requests.lock() {
-            *m.entry((method.to_string(), route.to_string(), status))
-                .or_default() += 1;
+        let Ok(mut m) = self.routes.lock() else {
+            return;
+        };
+        let r = match m.get_mut(route) {
+            Some(r) => r,
+            None => m.entry(route.to_string()).or_default(),
+        };
+        match r
+            .requests
+            .iter_mut()
+            .find(|(me, st, _)| *st == status && me == method)
+        {
+            Some((_, _, n)) => *n += 1,
+            None => r.requests.push((method.to_string(), status, 1)),
         }
-        if let Ok(mut m) = self.latency.lock() {
-            let h = m.entry(route.to_string()).or_default();
-            for (i, b) in BUCKETS.iter().enumerate() {
-                if secs <= *b {
-                    h.counts[i] += 1;
-                }
+        let h = &mut r.latency;
+        for (i, b) in BUCKETS.iter().enumerate() {
+            if secs <= *b {
+                h.counts[i] += 1;
             }
-            h.sum += secs;
-            h.count += 1;
         }
+        h.sum += secs;
+        h.count += 1;
     }
 
     /// Renders the metrics, plus `extra` gauges (name, help, value).
     pub fn render(&self, extra: &[(&str, &str, f64)]) -> String {
         let mut out = String::new();
+        let Ok(m) = self.routes.lock() else {
+            return out;
+        };
+        let mut routes: Vec<(&String, &RouteStats)> = m.iter().collect();
+        routes.sort_by(|a, b| a.0.cmp(b.0));
         out.push_str("# HELP sen_http_requests_total HTTP requests by method, route and status.\n");
         out.push_str("# TYPE sen_http_requests_total counter\n");
-        if let Ok(m) = self.requests.lock() {
-            for ((method, route, status), n) in m.iter() {
+        for (route, r) in &routes {
+            let mut reqs: Vec<_> = r.requests.iter().collect();
+            reqs.sort();
+            for (method, status, n) in reqs {
                 out.push_str(&format!(
                     "sen_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {n}\n",
                     escape(route)
@@ -55,9 +79,9 @@ impl Metrics {
         }
         out.push_str("# HELP sen_http_request_duration_seconds Time to answer HTTP requests.\n");
         out.push_str("# TYPE sen_http_request_duration_seconds histogram\n");
-        if let Ok(m) = self.latency.lock() {
-            for (route, h) in m.iter() {
-                let r = escape(route);
+        {
+            for (route, stats) in &routes {
+                let (r, h) = (escape(route), &stats.latency);
                 for (i, b) in BUCKETS.iter().enumerate() {
                     out.push_str(&format!(
                         "sen_http_request_duration_seconds_bucket{{route=\"{r}\",le=\"{b}\"}} {}\n",
@@ -95,16 +119,12 @@ fn escape(s: &str) -> String {
 /// path, so that identifiers do not explode the label set).
 pub async fn track(State(state): State<crate::WebState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let method = req.method().to_string();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".to_string());
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let resp = next.run(req).await;
     state.metrics.observe(
-        &method,
-        &route,
+        method.as_str(),
+        route.as_ref().map_or("unmatched", |p| p.as_str()),
         resp.status().as_u16(),
         start.elapsed().as_secs_f64(),
     );

@@ -1,0 +1,100 @@
+//! Point reads on SQLite that skip sqlx's worker threads.
+//!
+//! sqlx runs every SQLite connection on a thread of its own and hands each
+//! query and each row across a channel, so one indexed read costs two
+//! thread switches, several times the read itself (`perf`: the scheduler
+//! and futex wake-ups, not SQLite). For the public lookup, the hottest
+//! read path, a few read-only connections opened with the same SQLite
+//! library are used directly on the calling thread: an indexed read of one
+//! row from the page cache takes microseconds, less than encoding the
+//! answer. A read that has to wait for the disk blocks that runtime thread
+//! for the wait; SQLite in WAL mode never makes a reader wait for a writer.
+//!
+//! Only used for SQLite files; PostgreSQL and in-memory databases go
+//! through the pool.
+
+use crate::error::StoreError;
+use rusqlite::{Connection, OpenFlags};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// Idle read-only connections kept open; more are opened when the callers
+/// need them at once, and the surplus is closed on return.
+const KEEP_IDLE: usize = 8;
+
+#[derive(Debug)]
+pub(crate) struct SqliteReads {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Read(e.to_string())
+    }
+}
+
+/// Turns off SQLite's memory statistics, which take a process-wide mutex
+/// on every allocation inside SQLite (contended as soon as two threads
+/// read). Effective only before the library's first use in the process;
+/// later calls are refused by SQLite and ignored here.
+pub(crate) fn tune_library() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sqlite3_config is called with an option and the int
+        // argument it takes; before initialisation it only sets a flag,
+        // after it returns SQLITE_MISUSE and changes nothing.
+        let rc = unsafe {
+            rusqlite::ffi::sqlite3_config(
+                rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS,
+                0 as std::ffi::c_int,
+            )
+        };
+        tracing::debug!(rc, "sqlite memory statistics off");
+    });
+}
+
+impl SqliteReads {
+    pub(crate) fn new(path: PathBuf) -> SqliteReads {
+        SqliteReads {
+            path,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn open(&self) -> Result<Connection, StoreError> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(15))?;
+        // Read the file through the OS page cache shared by all the
+        // connections instead of copying pages into each one's own cache
+        // (SQLite caps this at its compile-time maximum, 2 GB).
+        conn.pragma_update(None, "mmap_size", 1i64 << 31)?;
+        conn.set_prepared_statement_cache_capacity(16);
+        Ok(conn)
+    }
+
+    /// Runs `f` on an idle read-only connection (opening one if none is
+    /// idle), on the calling thread.
+    pub(crate) fn with<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let taken = self.idle.lock().ok().and_then(|mut v| v.pop());
+        let conn = match taken {
+            Some(c) => c,
+            None => self.open()?,
+        };
+        let out = f(&conn);
+        if out.is_ok() {
+            if let Ok(mut v) = self.idle.lock() {
+                if v.len() < KEEP_IDLE {
+                    v.push(conn);
+                }
+            }
+        }
+        Ok(out?)
+    }
+}
