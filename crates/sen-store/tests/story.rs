@@ -132,11 +132,40 @@ async fn concurrent_appends_form_one_chain() {
             .await
         }));
     }
+    // Batches too: 20 transactions of 1 to 70 events each (more than one
+    // multi-row insert for the largest), each batch in order in the chain.
+    for i in 0..20usize {
+        let db = t.db.clone();
+        tasks.push(tokio::spawn(async move {
+            let sealed = db
+                .transaction(|tx| {
+                    let db = db.clone();
+                    Box::pin(async move {
+                        let n = if i == 0 { 70 } else { i % 4 + 1 };
+                        let evs = (0..n)
+                            .map(|k| {
+                                NewEvent::new("system", "test.batch", "test", Some(format!("{i}")))
+                                    .payload(json!({"k": k}))
+                            })
+                            .collect();
+                        events::append_all(&db, tx, evs).await
+                    })
+                })
+                .await?;
+            let seqs: Vec<i64> = sealed.iter().map(|e| e.seq).collect();
+            assert_eq!(
+                seqs,
+                (seqs[0]..seqs[0] + seqs.len() as i64).collect::<Vec<_>>()
+            );
+            Ok(sealed.last().cloned().unwrap())
+        }));
+    }
     for task in tasks {
         task.await.unwrap().unwrap();
     }
+    let batched: i64 = 70 + (1..20).map(|i| (i % 4 + 1) as i64).sum::<i64>();
     let v = events::verify(&t.db).await.unwrap();
-    assert_eq!(v.checked, 40);
+    assert_eq!(v.checked, 40 + batched as u64);
     assert!(v.tamper.is_none() && v.head_matches, "{v:?}");
     let listed = events::list(
         &t.db,
@@ -149,8 +178,36 @@ async fn concurrent_appends_form_one_chain() {
     .unwrap();
     assert_eq!(
         listed.iter().map(|e| e.seq).collect::<Vec<_>>(),
-        (1..=40).collect::<Vec<_>>()
+        (1..=100).collect::<Vec<_>>()
     );
+}
+
+/// The pool pings a connection only after it sat idle; one the server
+/// dropped meanwhile is replaced, and the caller never sees the loss.
+#[tokio::test]
+async fn connections_dropped_by_the_server_are_replaced() {
+    let t = TestDb::new().await;
+    // Several connections in the pool at once.
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let db = t.db.clone();
+        tasks.push(tokio::spawn(async move { events::count(&db).await }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    if t.db.backend() == sen_store::Backend::Postgres {
+        // Another session ends every pooled one, as a server restart or an
+        // idle-session timeout would.
+        let killer = sen_store::Db::connect(&t.url).await.unwrap();
+        let killed = killer.terminate_other_sessions().await.unwrap();
+        assert!(killed >= 1, "{killed}");
+        killer.close().await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
+    for _ in 0..10 {
+        events::count(&t.db).await.unwrap();
+    }
 }
 
 #[tokio::test]
