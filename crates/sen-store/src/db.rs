@@ -62,6 +62,18 @@ pub struct Db {
     reads: Option<std::sync::Arc<crate::reads::SqliteReads>>,
 }
 
+/// `($1, $2, …), ($k+1, …), …`: the placeholders of a multi-row insert of
+/// `rows` rows of `per` values.
+pub(crate) fn placeholders(rows: usize, per: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let ph: Vec<String> = (1..=per).map(|i| format!("${}", r * per + i)).collect();
+            format!("({})", ph.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A new application-generated key (UUIDv7: time-ordered, no hot sequence).
 pub fn new_id() -> Uuid {
     Uuid::now_v7()

@@ -1,6 +1,8 @@
 //! The event log: append inside the caller's transaction, read, verify.
 
-use crate::db::{get_i64, get_opt_str, get_opt_uuid, get_str, get_uuid, new_id, now_utc, Db, Tx};
+use crate::db::{
+    get_i64, get_opt_str, get_opt_uuid, get_str, get_uuid, new_id, now_utc, placeholders, Db, Tx,
+};
 use crate::error::StoreError;
 use sen_domain::audit::{ChainVerifier, Event, NewEvent, Tamper};
 use sqlx::any::AnyRow;
@@ -56,28 +58,13 @@ pub async fn append_all(
     Ok(sealed)
 }
 
-async fn insert_rows(tx: &mut Tx, sealed: &[Event]) -> Result<(), StoreError> {
-    let mut sql = format!("INSERT INTO events ({COLS}) VALUES ");
-    for i in 0..sealed.len() {
-        let b = i * 11;
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!(
-            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-            b + 1,
-            b + 2,
-            b + 3,
-            b + 4,
-            b + 5,
-            b + 6,
-            b + 7,
-            b + 8,
-            b + 9,
-            b + 10,
-            b + 11
-        ));
-    }
+/// Inserts sealed events (in chain order) in one multi-row statement; the
+/// caller moves the chain head. Shared with the bulk loader.
+pub(crate) async fn insert_rows(tx: &mut Tx, sealed: &[Event]) -> Result<(), StoreError> {
+    let sql = format!(
+        "INSERT INTO events ({COLS}) VALUES {}",
+        placeholders(sealed.len(), 11)
+    );
     let mut q = sqlx::query(&sql);
     for e in sealed {
         q = q

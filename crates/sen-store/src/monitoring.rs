@@ -13,7 +13,7 @@
 //! the migration fills them with). Supplement requests are moves, not
 //! states: a move into a waiting status adds one on the day it happens.
 
-use crate::db::{get_str, get_uuid, Backend, Db, Tx};
+use crate::db::{get_str, get_uuid, placeholders, Backend, Db, Tx};
 use crate::dossiers::StoredDossier;
 use crate::error::{corrupt, StoreError};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -271,13 +271,6 @@ pub fn diff(
 
 fn upsert_sql(table: &str, period: &str, rows: usize) -> String {
     let cols = COLUMNS.join(", ");
-    let per = 4 + COLUMNS.len();
-    let values: Vec<String> = (0..rows)
-        .map(|r| {
-            let ph: Vec<String> = (1..=per).map(|i| format!("${}", r * per + i)).collect();
-            format!("({})", ph.join(", "))
-        })
-        .collect();
     let set: Vec<String> = COLUMNS
         .iter()
         .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
@@ -285,7 +278,7 @@ fn upsert_sql(table: &str, period: &str, rows: usize) -> String {
     format!(
         "INSERT INTO {table} (tenant_id, procedure_id, unit_id, {period}, {cols}) VALUES {}
          ON CONFLICT (tenant_id, {period}, procedure_id, unit_id) DO UPDATE SET {}",
-        values.join(", "),
+        placeholders(rows, 4 + COLUMNS.len()),
         set.join(", ")
     )
 }

@@ -6,7 +6,7 @@
 //! time: `sen audit verify` walks the same chain, the public lookup folds
 //! the same events.
 
-use crate::db::{get_i64, get_str, Db};
+use crate::db::{get_i64, get_str, placeholders, Db};
 use crate::dossiers::StoredDossier;
 use crate::error::StoreError;
 use crate::monitoring::{self, Deltas};
@@ -55,18 +55,6 @@ pub struct BatchOutcome {
 const DOSSIER_COLS: &str = "id, tenant_id, code, procedure_id, receiving_unit_id, current_unit_id, status, channel, \
     applicant_name, applicant_phone, applicant_email, applicant_id_number, citizen_id, received_at, due_at, \
     completed_at, timeliness, rating, state, created_at, updated_at, applicant_key";
-const EVENT_COLS: &str =
-    "seq, id, at, actor, action, unit_id, object_type, object_id, payload, prev_hash, hash";
-
-fn placeholders(rows: usize, per: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let ph: Vec<String> = (1..=per).map(|i| format!("${}", r * per + i)).collect();
-            format!("({})", ph.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// Rows per multi-row statement. SQLite's driver looks each `$n` up by
 /// name, which costs in proportion to the number of parameters, so its
@@ -145,26 +133,7 @@ pub async fn insert_batch(
             hash = ev.hash.clone();
             sealed.push(ev);
         }
-        let sql = format!(
-            "INSERT INTO events ({EVENT_COLS}) VALUES {}",
-            placeholders(sealed.len(), 11)
-        );
-        let mut q = sqlx::query(&sql);
-        for e in &sealed {
-            q = q
-                .bind(e.seq)
-                .bind(e.id.to_string())
-                .bind(&e.at)
-                .bind(&e.actor)
-                .bind(&e.action)
-                .bind(e.unit_id.map(|u| u.to_string()))
-                .bind(&e.object_type)
-                .bind(&e.object_id)
-                .bind(&e.payload)
-                .bind(&e.prev_hash)
-                .bind(&e.hash);
-        }
-        q.execute(&mut *tx).await?;
+        crate::events::insert_rows(&mut tx, &sealed).await?;
     }
     sqlx::query("UPDATE event_head SET last_seq = $1, last_hash = $2 WHERE id = 1")
         .bind(seq)
