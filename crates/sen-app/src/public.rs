@@ -377,11 +377,15 @@ impl App {
         code: &str,
         proof: Option<&str>,
     ) -> Result<PublicDossier, AppError> {
-        let code = code.trim();
-        let row = store::public_by_code(&self.db, code)
-            .await?
-            .ok_or_else(|| AppError::not_found("dossier", code))?;
+        let row = self.public_row(code).await?;
         self.answer_from_row(row, proof).await
+    }
+
+    async fn public_row(&self, code: &str) -> Result<store::PublicRow, AppError> {
+        let code = code.trim();
+        store::public_by_code(&self.db, code)
+            .await?
+            .ok_or_else(|| AppError::not_found("dossier", code))
     }
 
     /// [`App::public_lookup`] for callers that only encode the answer (the
@@ -392,10 +396,7 @@ impl App {
         code: &str,
         proof: Option<&str>,
     ) -> Result<PublicAnswer, AppError> {
-        let code = code.trim();
-        let mut row = store::public_by_code(&self.db, code)
-            .await?
-            .ok_or_else(|| AppError::not_found("dossier", code))?;
+        let mut row = self.public_row(code).await?;
         if proof.is_none() {
             if let Some(view) = row.public_view.take_if(|j| PublicView::is_current(j)) {
                 return Ok(PublicAnswer::Stored {

@@ -185,15 +185,16 @@ async fn lookup(app: &App, opts: &BenchOptions) -> anyhow::Result<()> {
         sizes.push(body);
     }
     // The parts of one lookup, in process, one at a time (no HTTP).
+    // The first pass brings the rows' pages in; the second is timed.
     let n = codes.len().min(20_000);
-    for c in codes.iter().take(n) {
-        sen_store::dossiers::public_by_code(&app.db, c).await?;
+    let mut read_us = 0.0;
+    for _ in 0..2 {
+        let t = Instant::now();
+        for c in codes.iter().take(n) {
+            sen_store::dossiers::public_by_code(&app.db, c).await?;
+        }
+        read_us = t.elapsed().as_secs_f64() * 1e6 / n as f64;
     }
-    let t = Instant::now();
-    for c in codes.iter().take(n) {
-        sen_store::dossiers::public_by_code(&app.db, c).await?;
-    }
-    let read_us = t.elapsed().as_secs_f64() * 1e6 / n as f64;
     let t = Instant::now();
     for c in codes.iter().take(n) {
         let answer = app.public_answer(c, None).await?;
@@ -244,18 +245,10 @@ async fn lookup(app: &App, opts: &BenchOptions) -> anyhow::Result<()> {
         stack.push(sen_web::bench::load(sen_addr, vec!["/healthz".into()], conns, duration).await?);
         real.push(sen_web::bench::load(sen_addr, paths.clone(), conns, duration).await?);
     }
-    let ratio = median(
-        real.iter()
-            .zip(&base)
-            .map(|(r, b)| r.rps() / b.rps())
-            .collect(),
-    );
-    let ratio_read = median(
-        real.iter()
-            .zip(&read)
-            .map(|(r, b)| r.rps() / b.rps())
-            .collect(),
-    );
+    let median_ratio = |of: &[sen_web::bench::LoadReport], to: &[sen_web::bench::LoadReport]| {
+        median(of.iter().zip(to).map(|(r, b)| r.rps() / b.rps()).collect())
+    };
+    let (ratio, ratio_read) = (median_ratio(&real, &base), median_ratio(&real, &read));
     let mid = |v: Vec<sen_web::bench::LoadReport>| {
         let mut v = v;
         v.sort_by(|a, b| a.rps().total_cmp(&b.rps()));
