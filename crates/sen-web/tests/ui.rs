@@ -3,71 +3,8 @@
 
 mod common;
 
-use common::spawn;
-use reqwest::redirect::Policy;
-use reqwest::{Client, StatusCode};
-
-fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
-    let i = html
-        .find(start)
-        .unwrap_or_else(|| panic!("«{start}» not in page"))
-        + start.len();
-    let j = html[i..].find(end).unwrap() + i;
-    &html[i..j]
-}
-
-struct Browser {
-    http: Client,
-    base: String,
-    cookie: String,
-}
-
-impl Browser {
-    fn new(base: &str) -> Browser {
-        Browser {
-            http: Client::builder().redirect(Policy::none()).build().unwrap(),
-            base: base.into(),
-            cookie: String::new(),
-        }
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        let s = r.status();
-        (s, r.text().await.unwrap())
-    }
-
-    async fn post(
-        &mut self,
-        path: &str,
-        form: &[(&str, &str)],
-    ) -> (StatusCode, String, Option<String>) {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        let s = r.status();
-        if let Some(c) = r.headers().get("set-cookie") {
-            self.cookie = c.to_str().unwrap().split(';').next().unwrap().to_string();
-        }
-        let loc = r
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string());
-        assert_ne!(s, 500);
-        (s, r.text().await.unwrap(), loc)
-    }
-}
+use common::{between, spawn, Browser};
+use reqwest::StatusCode;
 
 #[tokio::test]
 async fn public_pages_in_vietnamese_and_english() {

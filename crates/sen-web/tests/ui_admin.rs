@@ -4,86 +4,8 @@
 
 mod common;
 
-use common::spawn;
-use reqwest::redirect::Policy;
+use common::{between, spawn, Browser};
 use reqwest::{Client, StatusCode};
-
-fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
-    let i = html
-        .find(start)
-        .unwrap_or_else(|| panic!("«{start}» not in page:\n{html}"))
-        + start.len();
-    let j = html[i..].find(end).unwrap() + i;
-    &html[i..j]
-}
-
-struct Browser {
-    http: Client,
-    base: String,
-    cookie: String,
-}
-
-impl Browser {
-    fn new(base: &str) -> Browser {
-        Browser {
-            http: Client::builder().redirect(Policy::none()).build().unwrap(),
-            base: base.into(),
-            cookie: String::new(),
-        }
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        let s = r.status();
-        (s, r.text().await.unwrap())
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        let s = r.status();
-        if let Some(c) = r.headers().get("set-cookie") {
-            self.cookie = c.to_str().unwrap().split(';').next().unwrap().to_string();
-        }
-        let loc = r
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        assert_ne!(s, 500);
-        (s, r.text().await.unwrap(), loc)
-    }
-
-    async fn staff(base: &str, user: &str, password: &str) -> (Browser, String) {
-        let mut b = Browser::new(base);
-        let (s, _, loc) = b
-            .post(
-                "/can-bo/dang-nhap",
-                &[("username", user), ("password", password)],
-            )
-            .await;
-        assert_eq!(
-            (s, loc.as_str()),
-            (StatusCode::SEE_OTHER, "/can-bo"),
-            "{user}"
-        );
-        let (_, html) = b.get("/can-bo").await;
-        let csrf = between(&html, "name=\"csrf_token\" value=\"", "\"").to_string();
-        (b, csrf)
-    }
-}
 
 const PW: &str = sen_app::demo::DEMO_PASSWORD;
 
@@ -97,7 +19,7 @@ async fn units_are_renamed_moved_and_merged_after_a_confirmation() {
     let office = a.unit_id(&token, "H99.01").await;
     // A division under the Department of Justice, to move and merge.
     let (s, _, _) = b
-        .post(
+        .post_to(
             "/can-bo/quan-tri/don-vi",
             &[
                 ("csrf_token", &csrf),
@@ -128,7 +50,7 @@ async fn units_are_renamed_moved_and_merged_after_a_confirmation() {
 
     // Re-code to a code already used: the error summary points at the field.
     let (s, html, _) = b
-        .post(
+        .post_to(
             &format!("{page}/doi-ten"),
             &[
                 ("csrf_token", &csrf),
@@ -148,7 +70,7 @@ async fn units_are_renamed_moved_and_merged_after_a_confirmation() {
     assert!(html.contains("value=\"H99.05\""), "what was typed is kept");
     // Rename and re-code.
     let (s, _, loc) = b
-        .post(
+        .post_to(
             &format!("{page}/doi-ten"),
             &[
                 ("csrf_token", &csrf),
@@ -167,7 +89,7 @@ async fn units_are_renamed_moved_and_merged_after_a_confirmation() {
 
     // Move under the Office; moving the root's child under itself is refused.
     let (s, _, _) = b
-        .post(
+        .post_to(
             &format!("{page}/chuyen"),
             &[("csrf_token", &csrf), ("new_parent", &office)],
         )
@@ -176,7 +98,7 @@ async fn units_are_renamed_moved_and_merged_after_a_confirmation() {
     let (_, html) = b.get(&page).await;
     assert!(html.contains("H99.01 – Văn phòng"), "{html}");
     let (s, html, _) = b
-        .post(
+        .post_to(
             &format!("{page}/chuyen"),
             &[("csrf_token", &csrf), ("new_parent", "")],
         )
@@ -187,7 +109,7 @@ async fn units_are_renamed_moved_and_merged_after_a_confirmation() {
     // Merge: without a legal basis, refused; with one, a confirmation that
     // says what moves, and nothing changes until it is confirmed.
     let (s, html, _) = b
-        .post(
+        .post_to(
             &format!("{page}/hop-nhat"),
             &[("csrf_token", &csrf), ("target", &justice), ("reason", " ")],
         )
@@ -196,7 +118,7 @@ async fn units_are_renamed_moved_and_merged_after_a_confirmation() {
     assert!(html.contains("href=\"#merge_reason\""));
     let reason = "Nghị quyết 12/NQ-HĐND";
     let (s, html, _) = b
-        .post(
+        .post_to(
             &format!("{page}/hop-nhat"),
             &[
                 ("csrf_token", &csrf),
@@ -221,7 +143,7 @@ async fn units_are_renamed_moved_and_merged_after_a_confirmation() {
     assert!(!root_html.contains("hop-nhat"));
 
     let (s, _, loc) = b
-        .post(
+        .post_to(
             &format!("{page}/hop-nhat"),
             &[
                 ("csrf_token", &csrf),
@@ -243,7 +165,7 @@ async fn units_are_renamed_moved_and_merged_after_a_confirmation() {
     assert!(!html.contains("/doi-ten"), "a merged unit has no forms");
     // Merging it again is refused with the use case's message.
     let (s, html, _) = b
-        .post(
+        .post_to(
             &format!("{page}/hop-nhat"),
             &[
                 ("csrf_token", &csrf),
@@ -257,13 +179,13 @@ async fn units_are_renamed_moved_and_merged_after_a_confirmation() {
     assert!(html.contains("Chỉ hợp nhất được hai đơn vị đang hoạt động"));
     // A form without the token changes nothing.
     let (s, _, _) = b
-        .post(&format!("{page}/chuyen"), &[("new_parent", &root)])
+        .post_to(&format!("{page}/chuyen"), &[("new_parent", &root)])
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     // An officer manages no units.
     let (mut o, ocsrf) = Browser::staff(&a.base, "motcua", PW).await;
     let (s, _, _) = o
-        .post(
+        .post_to(
             &format!("/can-bo/quan-tri/don-vi/{office}/doi-ten"),
             &[
                 ("csrf_token", &ocsrf),
@@ -298,7 +220,7 @@ async fn accounts_get_roles_passwords_totp_off_and_are_disabled() {
 
     // Grant an extra role, then revoke it.
     let (s, _, loc) = b
-        .post(
+        .post_to(
             &format!("{page}/vai-tro"),
             &[
                 ("csrf_token", &csrf),
@@ -315,7 +237,7 @@ async fn accounts_get_roles_passwords_totp_off_and_are_disabled() {
     let (_, html) = b.get(&page).await;
     assert!(html.contains(&revoke_desk), "{html}");
     let (s, _, loc) = b
-        .post(
+        .post_to(
             &format!("{page}/thu-hoi"),
             &[
                 ("csrf_token", &csrf),
@@ -332,7 +254,7 @@ async fn accounts_get_roles_passwords_totp_off_and_are_disabled() {
     assert!(html.contains("Đã thu hồi vai trò") && !html.contains(&revoke_desk));
     // A bad role name comes back in the error summary.
     let (s, html, _) = b
-        .post(
+        .post_to(
             &format!("{page}/vai-tro"),
             &[
                 ("csrf_token", &csrf),
@@ -350,7 +272,7 @@ async fn accounts_get_roles_passwords_totp_off_and_are_disabled() {
     // Reset: the new password is shown once and works; the old one no longer.
     let (mut u, _) = Browser::staff(&a.base, "chuyenvien", PW).await;
     let (s, html, _) = b
-        .post(&format!("{page}/mat-khau"), &[("csrf_token", &csrf)])
+        .post_to(&format!("{page}/mat-khau"), &[("csrf_token", &csrf)])
         .await;
     assert_eq!(s, 200);
     let new = between(
@@ -365,7 +287,7 @@ async fn accounts_get_roles_passwords_totp_off_and_are_disabled() {
     let (s, _) = u.get("/can-bo").await;
     assert_eq!(s, StatusCode::SEE_OTHER, "the user's session has ended");
     let (s, _, _) = u
-        .post(
+        .post_to(
             "/can-bo/dang-nhap",
             &[("username", "chuyenvien"), ("password", PW)],
         )
@@ -388,14 +310,14 @@ async fn accounts_get_roles_passwords_totp_off_and_are_disabled() {
     let (_, html) = b.get(&page).await;
     assert!(html.contains("Tắt xác thực hai lớp"));
     let (s, _, _) = b
-        .post(&format!("{page}/totp"), &[("csrf_token", &csrf)])
+        .post_to(&format!("{page}/totp"), &[("csrf_token", &csrf)])
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert!(!app.account_by_id(me.id).await.unwrap().totp_enabled);
 
     // Disable: the user cannot sign in; enable: they can again.
     let (s, _, loc) = b
-        .post(
+        .post_to(
             &format!("{page}/trang-thai"),
             &[("csrf_token", &csrf), ("status", "disabled")],
         )
@@ -408,13 +330,13 @@ async fn accounts_get_roles_passwords_totp_off_and_are_disabled() {
     assert!(html.contains("Đã khoá"));
     let mut u = Browser::new(&a.base);
     let (s, _, _) = u
-        .post(
+        .post_to(
             "/can-bo/dang-nhap",
             &[("username", "chuyenvien"), ("password", &new)],
         )
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    b.post(
+    b.post_to(
         &format!("{page}/trang-thai"),
         &[("csrf_token", &csrf), ("status", "active")],
     )
@@ -425,7 +347,7 @@ async fn accounts_get_roles_passwords_totp_off_and_are_disabled() {
     let (_, html) = b.get(&format!("/can-bo/quan-tri/tai-khoan/{own}")).await;
     assert!(html.contains("Bạn không thể tự khoá"));
     let (s, html, _) = b
-        .post(
+        .post_to(
             &format!("/can-bo/quan-tri/tai-khoan/{own}/trang-thai"),
             &[("csrf_token", &csrf), ("status", "disabled")],
         )
@@ -444,7 +366,9 @@ fn hex_decode(s: &str) -> Vec<u8> {
 /// Signs a citizen in through the pages, with the code read from the outbox.
 async fn citizen(a: &common::TestApp, phone: &str) -> (Browser, String) {
     let mut c = Browser::new(&a.base);
-    let (s, _, _) = c.post("/cong-dan/dang-nhap", &[("address", phone)]).await;
+    let (s, _, _) = c
+        .post_to("/cong-dan/dang-nhap", &[("address", phone)])
+        .await;
     assert_eq!(s, 200);
     let msg = sen_store::outbox::recent(&a.t.db, 20)
         .await
@@ -459,7 +383,7 @@ async fn citizen(a: &common::TestApp, phone: &str) -> (Browser, String) {
         .take(6)
         .collect();
     let (s, _, _) = c
-        .post(
+        .post_to(
             "/cong-dan/dang-nhap",
             &[
                 ("stage", "code"),
