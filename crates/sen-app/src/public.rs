@@ -52,14 +52,17 @@ pub struct PublicDossier {
     pub applicant_name: Option<String>,
 }
 
-/// The version of the fold. Stored views of another version are not used
-/// (the lookup folds the events, the next event refolds the view): raise
-/// it whenever [`PublicView::apply`] or a label it copies changes.
-pub const FOLD_VERSION: u32 = 1;
+/// The version of the fold and of its stored layout. Stored views of
+/// another version are not used (the lookup folds the events, the next
+/// event or [`App::fill_public_views`] stores the view again): raise it
+/// whenever [`PublicView::apply`], a label it copies, or the layout of
+/// [`PublicView::to_json`] changes.
+pub const FOLD_VERSION: u32 = 2;
 
 /// A dossier's public view, folded from its events with every detail (the
-/// lookup drops the details for a caller without proof).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// lookup drops the details for a caller without proof). It is stored as
+/// [`PublicView::to_json`] writes it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct PublicView {
     /// [`FOLD_VERSION`] of the fold that made it.
     pub v: u32,
@@ -155,24 +158,132 @@ impl PublicView {
         Ok(())
     }
 
+    /// The stored text of the view:
+    ///
+    /// `{"v":2,"seq":N,"len":L,"public":{…},"details":[…]}`
+    ///
+    /// `public` holds exactly what the anonymous answer shows after its
+    /// `code` (the fields of [`PublicDossier`] in its order, the timeline
+    /// without details) and `L` is its length in bytes; `details` holds
+    /// each timeline entry's details (or `null`). The anonymous answer is
+    /// thus cut from the stored text without parsing it
+    /// ([`PublicView::anonymous_answer`]).
+    pub fn to_json(&self) -> Result<String, AppError> {
+        let status = DossierStatus::parse(&self.status).unwrap_or(DossierStatus::Submitted);
+        let public = serde_json::to_string(&PublicPart {
+            procedure: Cow::Borrowed(&self.procedure),
+            procedure_code: Cow::Borrowed(&self.procedure_code),
+            status: Cow::Borrowed(status.as_str()),
+            status_label: Cow::Borrowed(status.label_vi()),
+            status_label_en: Cow::Borrowed(status.label_en()),
+            due: self.due.as_deref().map(Cow::Borrowed),
+            timeliness: self.timeliness.as_deref().map(Cow::Borrowed),
+            timeline: self
+                .timeline
+                .iter()
+                .map(|t| StoredEntry {
+                    at: Cow::Borrowed(&t.at),
+                    action: Cow::Borrowed(&t.action),
+                    label: Cow::Borrowed(&t.label),
+                    label_en: Cow::Borrowed(&t.label_en),
+                    status: Cow::Borrowed(&t.status),
+                    status_label: Cow::Borrowed(&t.status_label),
+                    status_label_en: Cow::Borrowed(&t.status_label_en),
+                })
+                .collect(),
+        })
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        let details: Vec<Option<&Value>> =
+            self.timeline.iter().map(|t| t.detail.as_ref()).collect();
+        let details =
+            serde_json::to_string(&details).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(format!(
+            "{{\"v\":{},\"seq\":{},\"len\":{},\"public\":{public},\"details\":{details}}}",
+            self.v,
+            self.seq,
+            public.len()
+        ))
+    }
+
     /// A stored view, if it was made by this version of the fold.
     pub fn parse_current(json: &str) -> Option<PublicView> {
-        serde_json::from_str::<PublicView>(json)
-            .ok()
-            .filter(|v| v.v == FOLD_VERSION)
+        let s: StoredLayout = serde_json::from_str(json).ok()?;
+        if s.v != FOLD_VERSION || s.details.len() != s.public.timeline.len() {
+            return None;
+        }
+        let p = s.public;
+        Some(PublicView {
+            v: s.v,
+            seq: s.seq,
+            procedure: p.procedure.into_owned(),
+            procedure_code: p.procedure_code.into_owned(),
+            status: p.status.into_owned(),
+            due: p.due.map(Cow::into_owned),
+            timeliness: p.timeliness.map(Cow::into_owned),
+            timeline: p
+                .timeline
+                .into_iter()
+                .zip(s.details)
+                .map(|(t, detail)| TimelineEntry {
+                    at: t.at.into_owned(),
+                    action: t.action.into_owned(),
+                    label: t.label.into_owned(),
+                    label_en: t.label_en.into_owned(),
+                    status: t.status.into_owned(),
+                    status_label: t.status_label.into_owned(),
+                    status_label_en: t.status_label_en.into_owned(),
+                    detail,
+                })
+                .collect(),
+        })
+    }
+
+    /// The prefix of every stored view of this version.
+    pub fn current_prefix() -> String {
+        format!("{{\"v\":{FOLD_VERSION},")
     }
 
     /// Whether a stored view was made by this version of the fold, read
-    /// from its first field (`v`, written first by [`PublicView::to_json`])
-    /// without parsing the rest.
+    /// from its first field without parsing the rest.
     pub fn is_current(json: &str) -> bool {
-        json.strip_prefix("{\"v\":")
-            .and_then(|rest| rest.split_once(','))
-            .is_some_and(|(v, _)| v.parse() == Ok(FOLD_VERSION))
+        json.starts_with(&Self::current_prefix())
     }
 
-    pub fn to_json(&self) -> Result<String, AppError> {
-        serde_json::to_string(self).map_err(|e| AppError::Internal(e.to_string()))
+    /// The answer to a lookup without proof, as JSON, cut from a stored
+    /// view of this version: `{"code":…,` the `public` part `,"verified":false}`,
+    /// the same bytes as the [`PublicDossier`] built from the view encodes
+    /// to. `None` if the text is not a current view in this layout.
+    pub fn anonymous_answer(code: &str, json: &str) -> Option<String> {
+        let rest = json.strip_prefix(&Self::current_prefix())?;
+        let rest = rest.strip_prefix("\"seq\":")?;
+        let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-');
+        let rest = rest.strip_prefix(",\"len\":")?;
+        let digits = rest.find(|c: char| !c.is_ascii_digit())?;
+        let len: usize = rest[..digits].parse().ok()?;
+        let rest = rest[digits..].strip_prefix(",\"public\":")?;
+        let public = rest.get(..len)?;
+        let inner = public.strip_prefix('{')?.strip_suffix('}')?;
+        if !rest[len..].starts_with(",\"details\":") || inner.is_empty() {
+            return None;
+        }
+        let mut out = String::with_capacity(code.len() + inner.len() + 40);
+        out.push_str("{\"code\":");
+        // A dossier code is ASCII letters, digits, dots and dashes; anything
+        // else is escaped as JSON.
+        if code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        {
+            out.push('"');
+            out.push_str(code);
+            out.push('"');
+        } else {
+            out.push_str(&serde_json::to_string(code).ok()?);
+        }
+        out.push(',');
+        out.push_str(inner);
+        out.push_str(",\"verified\":false}");
+        Some(out)
     }
 
     /// What a caller sees: the details and the name only with proof.
@@ -205,22 +316,49 @@ impl PublicView {
 pub enum PublicAnswer {
     /// Built field by field: with proof, or from a fresh fold.
     Built(PublicDossier),
-    /// Without proof, from a current stored view: encoded straight from the
-    /// stored text, borrowing its strings (the public lookup's hot path;
-    /// `tests/public_view.rs` checks it encodes exactly as `Built` would).
-    Stored { code: String, view: String },
+    /// Without proof, from a current stored view: the answer's JSON cut
+    /// from the stored text (the public lookup's hot path;
+    /// `tests/public_view.rs` checks it is the same bytes as `Built`
+    /// encodes to).
+    Stored(String),
 }
 
-/// The stored view as the anonymous answer reads it: borrowed strings,
-/// and the details (which it does not show) skipped unread.
+impl PublicAnswer {
+    /// The answer as JSON.
+    pub fn into_json(self) -> Result<String, AppError> {
+        match self {
+            PublicAnswer::Built(d) => {
+                serde_json::to_string(&d).map_err(|e| AppError::Internal(e.to_string()))
+            }
+            PublicAnswer::Stored(json) => Ok(json),
+        }
+    }
+}
+
+/// The stored view's layout (see [`PublicView::to_json`]).
 #[derive(Deserialize)]
-struct StoredView<'a> {
+struct StoredLayout<'a> {
+    v: u32,
+    seq: i64,
+    #[serde(borrow)]
+    public: PublicPart<'a>,
+    details: Vec<Option<Value>>,
+}
+
+/// What the anonymous answer shows after its code, in the field order of
+/// [`PublicDossier`].
+#[derive(Serialize, Deserialize)]
+struct PublicPart<'a> {
     #[serde(borrow)]
     procedure: Cow<'a, str>,
     #[serde(borrow)]
     procedure_code: Cow<'a, str>,
     #[serde(borrow)]
     status: Cow<'a, str>,
+    #[serde(borrow)]
+    status_label: Cow<'a, str>,
+    #[serde(borrow)]
+    status_label_en: Cow<'a, str>,
     due: Option<Cow<'a, str>>,
     timeliness: Option<Cow<'a, str>>,
     #[serde(borrow)]
@@ -244,47 +382,6 @@ struct StoredEntry<'a> {
     status_label: Cow<'a, str>,
     #[serde(borrow)]
     status_label_en: Cow<'a, str>,
-}
-
-/// [`PublicDossier`] without proof, borrowed, in the same field order.
-#[derive(Serialize)]
-struct AnonymousAnswer<'a> {
-    code: &'a str,
-    procedure: &'a str,
-    procedure_code: &'a str,
-    status: &'a str,
-    status_label: &'a str,
-    status_label_en: &'a str,
-    due: Option<&'a str>,
-    timeliness: Option<&'a str>,
-    timeline: &'a [StoredEntry<'a>],
-    verified: bool,
-}
-
-impl Serialize for PublicAnswer {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            PublicAnswer::Built(d) => d.serialize(s),
-            PublicAnswer::Stored { code, view } => {
-                let v: StoredView =
-                    serde_json::from_str(view).map_err(serde::ser::Error::custom)?;
-                let status = DossierStatus::parse(&v.status).unwrap_or(DossierStatus::Submitted);
-                AnonymousAnswer {
-                    code,
-                    procedure: &v.procedure,
-                    procedure_code: &v.procedure_code,
-                    status: status.as_str(),
-                    status_label: status.label_vi(),
-                    status_label_en: status.label_en(),
-                    due: v.due.as_deref(),
-                    timeliness: v.timeliness.as_deref(),
-                    timeline: &v.timeline,
-                    verified: false,
-                }
-                .serialize(s)
-            }
-        }
-    }
 }
 
 /// Appends a dossier's events in the caller's transaction and folds them
@@ -396,13 +493,14 @@ impl App {
         code: &str,
         proof: Option<&str>,
     ) -> Result<PublicAnswer, AppError> {
-        let mut row = self.public_row(code).await?;
+        let row = self.public_row(code).await?;
         if proof.is_none() {
-            if let Some(view) = row.public_view.take_if(|j| PublicView::is_current(j)) {
-                return Ok(PublicAnswer::Stored {
-                    code: row.code,
-                    view,
-                });
+            if let Some(json) = row
+                .public_view
+                .as_deref()
+                .and_then(|v| PublicView::anonymous_answer(&row.code, v))
+            {
+                return Ok(PublicAnswer::Stored(json));
             }
         }
         Ok(PublicAnswer::Built(self.answer_from_row(row, proof).await?))
@@ -456,7 +554,7 @@ impl App {
         let mut out = PublicViewCheck::default();
         let mut after = None;
         loop {
-            let page = store::public_views(&self.db, after, 500, false).await?;
+            let page = store::public_views(&self.db, after, 500, None).await?;
             let Some(last) = page.last() else { break };
             after = Some(last.0);
             let ids: Vec<Uuid> = page.iter().map(|p| p.0).collect();
@@ -486,12 +584,14 @@ impl App {
     }
 
     /// Stores the public view of dossiers that have none (bulk-loaded or
-    /// older rows), in pages of `page`; returns how many were stored.
+    /// older rows) or one of another fold version, in pages of `page`;
+    /// returns how many were stored.
     pub async fn fill_public_views(&self, page: i64) -> Result<u64, AppError> {
+        let current = PublicView::current_prefix();
         let mut stored = 0;
         let mut after = None;
         loop {
-            let rows = store::public_views(&self.db, after, page, true).await?;
+            let rows = store::public_views(&self.db, after, page, Some(&current)).await?;
             let Some(last) = rows.last() else { break };
             after = Some(last.0);
             let ids: Vec<Uuid> = rows.iter().map(|p| p.0).collect();
@@ -512,7 +612,7 @@ impl App {
                 )?;
                 views.push((*id, v.to_json()?));
             }
-            stored += store::fill_public_views(&self.db, &views).await?;
+            stored += store::fill_public_views(&self.db, &views, &current).await?;
         }
         Ok(stored)
     }
@@ -570,5 +670,99 @@ mod tests {
         for other in ["", "{}", "null", "{\"seq\":1,\"v\":1}", "{\"v\":\"1\",}"] {
             assert!(!PublicView::is_current(other), "{other}");
         }
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+
+    fn view() -> PublicView {
+        let entry = |action: &str, detail: Option<Value>| TimelineEntry {
+            at: "2026-03-05T08:30".into(),
+            action: action.into(),
+            label: "Tiếp nhận \"hồ sơ\" }],".into(),
+            label_en: "received".into(),
+            status: "received".into(),
+            status_label: "Đã tiếp nhận".into(),
+            status_label_en: "received".into(),
+            detail,
+        };
+        PublicView {
+            v: FOLD_VERSION,
+            seq: 42,
+            procedure: "Cấp giấy phép xây dựng {\"public\":{}}".into(),
+            procedure_code: "1.009994".into(),
+            status: "in_process".into(),
+            due: Some("2026-03-20T17:00".into()),
+            timeliness: None,
+            timeline: vec![
+                entry("receive", None),
+                entry(
+                    "request_supplement",
+                    Some(
+                        serde_json::json!({"reason": "thiếu bản vẽ", "missing": ["A", {"public": 1}]}),
+                    ),
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_stored_layout_round_trips_and_cuts_the_anonymous_answer() {
+        let v = view();
+        let json = v.to_json().unwrap();
+        assert!(PublicView::is_current(&json));
+        assert_eq!(PublicView::parse_current(&json), Some(v.clone()));
+        let code = "H99.05-260305-0001";
+        let built =
+            serde_json::to_string(&v.clone().into_public(code.into(), false, "Nguyễn A")).unwrap();
+        assert_eq!(
+            PublicView::anonymous_answer(code, &json).as_deref(),
+            Some(built.as_str())
+        );
+        // A code that needs escaping is escaped.
+        let odd = "A\"B";
+        let built = serde_json::to_string(&v.clone().into_public(odd.into(), false, "")).unwrap();
+        assert_eq!(
+            PublicView::anonymous_answer(odd, &json).as_deref(),
+            Some(built.as_str())
+        );
+    }
+
+    #[test]
+    fn a_stored_text_out_of_layout_gives_no_answer() {
+        let json = view().to_json().unwrap();
+        let len = json
+            .split("\"len\":")
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap()
+            .to_string();
+        for bad in [
+            json.replace(
+                &format!("\"len\":{len}"),
+                &format!("\"len\":{}", len.parse::<usize>().unwrap() - 1),
+            ),
+            json.replace(
+                &format!("\"len\":{len}"),
+                &format!("\"len\":{}", len.parse::<usize>().unwrap() + 1),
+            ),
+            json.replace(&format!("\"len\":{len}"), "\"len\":99999"),
+            json.replace("\"v\":", "\"v\":9"),
+            json.replace(",\"details\":", ",\"detail\":"),
+            json[..json.len() / 2].to_string(),
+            String::new(),
+        ] {
+            assert_eq!(PublicView::anonymous_answer("C", &bad), None, "{bad}");
+        }
+        let mut other = view();
+        other.v = FOLD_VERSION + 1;
+        let other = other.to_json().unwrap();
+        assert!(!PublicView::is_current(&other));
+        assert_eq!(PublicView::parse_current(&other), None);
+        assert_eq!(PublicView::anonymous_answer("C", &other), None);
     }
 }

@@ -405,6 +405,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         .await
                 });
             }
+            // Public views missing or of another fold version (a bulk load,
+            // an upgrade) are stored in the background; until then the
+            // lookup folds those dossiers' events.
+            let filler = app.clone();
+            tokio::spawn(async move {
+                match filler.fill_public_views(500).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(views = n, "public views stored"),
+                    Err(e) => tracing::error!(error = %e, "storing the public views failed"),
+                }
+            });
             // The deadline watch, every minute.
             let watcher = app.clone();
             tokio::spawn(async move {

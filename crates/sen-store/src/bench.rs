@@ -60,10 +60,13 @@ pub async fn count_all_dossiers(db: &Db) -> Result<i64, StoreError> {
 }
 
 /// Dossiers without a stored public view.
-pub async fn count_missing_views(db: &Db) -> Result<i64, StoreError> {
-    let r = sqlx::query("SELECT COUNT(*) AS n FROM dossiers WHERE public_view IS NULL")
-        .fetch_one(db.pool())
-        .await?;
+pub async fn count_missing_views(db: &Db, current: &str) -> Result<i64, StoreError> {
+    let r = sqlx::query(
+        "SELECT COUNT(*) AS n FROM dossiers WHERE public_view IS NULL OR public_view NOT LIKE $1",
+    )
+    .bind(format!("{current}%"))
+    .fetch_one(db.pool())
+    .await?;
     Ok(r.try_get::<i64, _>("n")?)
 }
 

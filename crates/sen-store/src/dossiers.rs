@@ -425,18 +425,26 @@ pub async fn set_public_view(tx: &mut Tx, id: Uuid, view: &str) -> Result<(), St
     Ok(())
 }
 
-/// Stores views computed outside a transaction for dossiers that had none,
-/// leaving any view a writer stored meanwhile (which folded every event);
+/// Stores views computed outside a transaction for dossiers that had none
+/// or one not starting with `current` (another version), leaving any
+/// current view a writer stored meanwhile (which folded every event);
 /// returns how many were stored.
-pub async fn fill_public_views(db: &Db, views: &[(Uuid, String)]) -> Result<u64, StoreError> {
+pub async fn fill_public_views(
+    db: &Db,
+    views: &[(Uuid, String)],
+    current: &str,
+) -> Result<u64, StoreError> {
     let mut tx = db.begin().await?;
     let mut n = 0;
+    let pattern = format!("{current}%");
     for (id, view) in views {
         n += sqlx::query(
-            "UPDATE dossiers SET public_view = $1 WHERE id = $2 AND public_view IS NULL",
+            "UPDATE dossiers SET public_view = $1
+              WHERE id = $2 AND (public_view IS NULL OR public_view NOT LIKE $3)",
         )
         .bind(view)
         .bind(id.to_string())
+        .bind(&pattern)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -446,25 +454,28 @@ pub async fn fill_public_views(db: &Db, views: &[(Uuid, String)]) -> Result<u64,
 }
 
 /// Up to `limit` dossiers (id order, after `after`) and their stored views;
-/// with `missing_only`, those without one.
+/// with `not_current`, only those without a view starting with it.
 pub async fn public_views(
     db: &Db,
     after: Option<Uuid>,
     limit: i64,
-    missing_only: bool,
+    not_current: Option<&str>,
 ) -> Result<Vec<(Uuid, String, Option<String>)>, StoreError> {
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT id, code, public_view FROM dossiers WHERE id > $1{} ORDER BY id LIMIT $2",
-        if missing_only {
-            " AND public_view IS NULL"
+        if not_current.is_some() {
+            " AND (public_view IS NULL OR public_view NOT LIKE $3)"
         } else {
             ""
         }
-    ))
-    .bind(after.map(|a| a.to_string()).unwrap_or_default())
-    .bind(limit.clamp(1, 10_000))
-    .fetch_all(db.pool())
-    .await?;
+    );
+    let mut q = sqlx::query(&sql)
+        .bind(after.map(|a| a.to_string()).unwrap_or_default())
+        .bind(limit.clamp(1, 10_000));
+    if let Some(c) = not_current {
+        q = q.bind(format!("{c}%"));
+    }
+    let rows = q.fetch_all(db.pool()).await?;
     rows.iter()
         .map(|r| {
             Ok((

@@ -70,7 +70,6 @@ pub fn routes() -> Router<WebState> {
         .route("/dossiers/{id}/forms/{number}", get(dossier_form))
         .route("/register", get(register_pdf))
         .route("/citizen/dossiers", get(list_dossiers).post(submit_dossier))
-        .route("/public/dossiers/{code}", get(public_dossier))
         .route("/public/statistics", get(public_statistics))
         .route("/sms/inbound", post(sms_inbound))
         .route("/events", get(list_events))
@@ -740,19 +739,22 @@ async fn dossier_action(
 }
 
 #[derive(Deserialize)]
-struct ProofQuery {
+pub(crate) struct ProofQuery {
     /// The last 4 or more digits of the applicant's phone or ID number.
     proof: Option<String>,
 }
 
-async fn public_dossier(
+pub(crate) async fn public_dossier(
     State(state): State<WebState>,
     ApiPath(code): ApiPath<String>,
     ApiQuery(q): ApiQuery<ProofQuery>,
-) -> ApiResult<Json<sen_app::public::PublicAnswer>> {
-    Ok(Json(
-        state.app.public_answer(&code, q.proof.as_deref()).await?,
-    ))
+) -> ApiResult<Response> {
+    let json = state
+        .app
+        .public_answer(&code, q.proof.as_deref())
+        .await?
+        .into_json()?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
 #[derive(Deserialize)]

@@ -154,3 +154,26 @@ pub async fn load(
         p99_ms: pct(0.99),
     })
 }
+
+/// Microseconds per request through Sen's whole router (middleware,
+/// extractors, handler, body), in process, without sockets: one request at
+/// a time over `paths`, run twice and the second pass timed.
+pub async fn through_router(
+    state: crate::WebState,
+    paths: &[String],
+) -> Result<f64, Box<dyn std::error::Error + Send + Sync>> {
+    use tower::ServiceExt;
+    let router = crate::router(state);
+    let mut us = 0.0;
+    for _ in 0..2 {
+        let t = Instant::now();
+        for p in paths {
+            let req = axum::http::Request::get(p.as_str()).body(axum::body::Body::empty())?;
+            let resp = router.clone().oneshot(req).await?;
+            let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await?;
+            std::hint::black_box(body);
+        }
+        us = t.elapsed().as_secs_f64() * 1e6 / paths.len().max(1) as f64;
+    }
+    Ok(us)
+}

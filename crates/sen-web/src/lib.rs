@@ -141,6 +141,10 @@ pub fn router(state: WebState) -> Router {
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
     Router::new()
         .merge(ui::routes())
+        // The public lookup, the hottest route (citizens, the SMS gateway,
+        // other portals), takes no body: it is routed directly rather than
+        // through the API nest's prefix stripping and body-limit layers.
+        .route("/api/v1/public/dossiers/{code}", get(api::public_dossier))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
