@@ -315,7 +315,7 @@ impl PublicView {
 #[derive(Debug, Clone)]
 pub enum PublicAnswer {
     /// Built field by field: with proof, or from a fresh fold.
-    Built(PublicDossier),
+    Built(Box<PublicDossier>),
     /// Without proof, from a current stored view: the answer's JSON cut
     /// from the stored text (the public lookup's hot path;
     /// `tests/public_view.rs` checks it is the same bytes as `Built`
@@ -503,7 +503,9 @@ impl App {
                 return Ok(PublicAnswer::Stored(json));
             }
         }
-        Ok(PublicAnswer::Built(self.answer_from_row(row, proof).await?))
+        Ok(PublicAnswer::Built(Box::new(
+            self.answer_from_row(row, proof).await?,
+        )))
     }
 
     async fn answer_from_row(
