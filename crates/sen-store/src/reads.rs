@@ -99,3 +99,32 @@ impl SqliteReads {
         Ok(out?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The read connections map the whole file: the bundled SQLite was
+    /// built with the raised mmap limit of `.cargo/config.toml` (without
+    /// it SQLite would cap the mapping at 2 GB).
+    #[test]
+    fn read_connections_map_up_to_a_tebibyte() {
+        let dir = std::env::temp_dir().join(format!("sen-reads-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let reads = SqliteReads::new(path);
+        let (mmap, x): (i64, i64) = reads
+            .with(|c| {
+                let m = c.query_row("PRAGMA mmap_size", [], |r| r.get(0))?;
+                let x = c.query_row("SELECT x FROM t", [], |r| r.get(0))?;
+                Ok((m, x))
+            })
+            .unwrap();
+        assert_eq!((mmap, x), (1i64 << 40, 1));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
