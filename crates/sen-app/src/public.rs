@@ -673,11 +673,6 @@ mod tests {
             assert!(!PublicView::is_current(other), "{other}");
         }
     }
-}
-
-#[cfg(test)]
-mod layout_tests {
-    use super::*;
 
     fn view() -> PublicView {
         let entry = |action: &str, detail: Option<Value>| TimelineEntry {

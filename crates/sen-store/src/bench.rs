@@ -59,14 +59,17 @@ pub async fn count_all_dossiers(db: &Db) -> Result<i64, StoreError> {
     Ok(r.try_get::<i64, _>("n")?)
 }
 
-/// Dossiers without a stored public view.
+/// Dossiers without a stored public view of the version starting with
+/// `current`.
 pub async fn count_missing_views(db: &Db, current: &str) -> Result<i64, StoreError> {
-    let r = sqlx::query(
-        "SELECT COUNT(*) AS n FROM dossiers WHERE public_view IS NULL OR public_view NOT LIKE $1",
-    )
-    .bind(format!("{current}%"))
-    .fetch_one(db.pool())
-    .await?;
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM dossiers WHERE {}",
+        crate::dossiers::stale_view(1)
+    );
+    let r = sqlx::query(&sql)
+        .bind(crate::dossiers::stale_pattern(current))
+        .fetch_one(db.pool())
+        .await?;
     Ok(r.try_get::<i64, _>("n")?)
 }
 

@@ -425,6 +425,18 @@ pub async fn set_public_view(tx: &mut Tx, id: Uuid, view: &str) -> Result<(), St
     Ok(())
 }
 
+/// The condition on a dossier row whose public view is missing or does not
+/// start with the prefix of the current version, bound as parameter `$n`
+/// with [`stale_pattern`].
+pub(crate) fn stale_view(n: usize) -> String {
+    format!("(public_view IS NULL OR public_view NOT LIKE ${n})")
+}
+
+/// The `LIKE` pattern of [`stale_view`] for views starting with `current`.
+pub(crate) fn stale_pattern(current: &str) -> String {
+    format!("{current}%")
+}
+
 /// Stores views computed outside a transaction for dossiers that had none
 /// or one not starting with `current` (another version), leaving any
 /// current view a writer stored meanwhile (which folded every event);
@@ -436,18 +448,19 @@ pub async fn fill_public_views(
 ) -> Result<u64, StoreError> {
     let mut tx = db.begin().await?;
     let mut n = 0;
-    let pattern = format!("{current}%");
+    let sql = format!(
+        "UPDATE dossiers SET public_view = $1 WHERE id = $2 AND {}",
+        stale_view(3)
+    );
+    let pattern = stale_pattern(current);
     for (id, view) in views {
-        n += sqlx::query(
-            "UPDATE dossiers SET public_view = $1
-              WHERE id = $2 AND (public_view IS NULL OR public_view NOT LIKE $3)",
-        )
-        .bind(view)
-        .bind(id.to_string())
-        .bind(&pattern)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        n += sqlx::query(&sql)
+            .bind(view)
+            .bind(id.to_string())
+            .bind(&pattern)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
     }
     tx.commit().await?;
     Ok(n)
@@ -464,16 +477,16 @@ pub async fn public_views(
     let sql = format!(
         "SELECT id, code, public_view FROM dossiers WHERE id > $1{} ORDER BY id LIMIT $2",
         if not_current.is_some() {
-            " AND (public_view IS NULL OR public_view NOT LIKE $3)"
+            format!(" AND {}", stale_view(3))
         } else {
-            ""
+            String::new()
         }
     );
     let mut q = sqlx::query(&sql)
         .bind(after.map(|a| a.to_string()).unwrap_or_default())
         .bind(limit.clamp(1, 10_000));
     if let Some(c) = not_current {
-        q = q.bind(format!("{c}%"));
+        q = q.bind(stale_pattern(c));
     }
     let rows = q.fetch_all(db.pool()).await?;
     rows.iter()
