@@ -256,47 +256,17 @@ impl App {
             procedure,
         });
         let id = new_id();
-        let applicant = std::sync::Arc::new(applicant);
-        let db = self.db.clone();
-        self.db
-            .transaction(|tx| {
-                let (db, ctx, applicant) = (db.clone(), ctx.clone(), applicant.clone());
-                Box::pin(async move {
-                    let (row, submitted) = new_dossier(
-                        tx,
-                        NewDossier {
-                            id,
-                            tenant,
-                            procedure: &ctx.procedure,
-                            applicant: &applicant,
-                            desk,
-                            channel: "counter",
-                            citizen: None,
-                            tag: &ctx.tag,
-                            now: ctx.now_utc,
-                        },
-                    )
-                    .await?;
-                    let Change {
-                        mut row,
-                        event,
-                        notice,
-                    } = compute_change(&ctx, row)?;
-                    row.current_unit_id = first_unit;
-                    store::insert(tx, &row).await?;
-                    let evs = crate::public::record_dossier_events(
-                        &db,
-                        tx,
-                        id,
-                        Some(crate::public::PublicView::default()),
-                        vec![submitted, event.unit(row.current_unit_id)],
-                    )
-                    .await?;
-                    if let (Some(n), Some(ev)) = (notice, evs.last()) {
-                        queue_notice(tx, &row, n, &ev.id.to_string()).await?;
-                    }
-                    Ok::<_, AppError>(())
-                })
+        // Concurrent intakes are written together (group commit, see
+        // `sen_store::group`): each still gets its own code, events, view
+        // and notice, durable when this returns.
+        self.intakes()
+            .submit(CounterIntake {
+                id,
+                tenant,
+                desk,
+                first_unit,
+                ctx,
+                applicant: std::sync::Arc::new(applicant),
             })
             .await?;
         self.dossier_by_id(id).await
@@ -599,6 +569,116 @@ impl App {
     }
 }
 
+/// One dossier received at the counter, everything decided but its code.
+#[derive(Clone)]
+pub(crate) struct CounterIntake {
+    id: Uuid,
+    tenant: Uuid,
+    desk: Uuid,
+    first_unit: Uuid,
+    ctx: std::sync::Arc<ActionContext>,
+    applicant: std::sync::Arc<Applicant>,
+}
+
+/// Receives dossiers at the counter, many in one transaction (see
+/// `sen_store::group`), in the order of a single intake: codes (one
+/// counter statement per agency and day), rows and their monitoring
+/// counters, the `submitted` and `receive` events chained, the public
+/// views, the receipt notices.
+pub(crate) struct CounterIntakes {
+    db: sen_store::Db,
+}
+
+impl sen_store::group::BatchWork for CounterIntakes {
+    type Item = CounterIntake;
+    type Output = ();
+    type Error = AppError;
+
+    fn run<'c>(
+        &'c self,
+        tx: &'c mut sen_store::Tx,
+        items: &'c [CounterIntake],
+    ) -> sen_store::BoxFuture<'c, Result<Vec<()>, AppError>> {
+        Box::pin(async move {
+            // Codes: each counter moved once by its number of items, which
+            // are numbered in their order.
+            let keys: Vec<String> = items
+                .iter()
+                .map(|it| code_counter(&it.ctx.procedure, it.ctx.now_utc))
+                .collect();
+            let mut next = std::collections::BTreeMap::<&str, i64>::new();
+            for key in &keys {
+                *next.entry(key.as_str()).or_default() += 1;
+            }
+            for (key, n) in next.iter_mut() {
+                let last = counters::take(tx, key, *n).await?;
+                *n = last - *n + 1;
+            }
+            let mut rows = Vec::with_capacity(items.len());
+            let mut events = Vec::with_capacity(2 * items.len());
+            let mut notices = Vec::with_capacity(items.len());
+            for (it, key) in items.iter().zip(&keys) {
+                let seq = next
+                    .get_mut(key.as_str())
+                    .ok_or_else(|| AppError::Internal(format!("no number drawn for {key}")))?;
+                let (row, submitted) = dossier_row(
+                    NewDossier {
+                        id: it.id,
+                        tenant: it.tenant,
+                        procedure: &it.ctx.procedure,
+                        applicant: &it.applicant,
+                        desk: it.desk,
+                        channel: "counter",
+                        citizen: None,
+                        tag: &it.ctx.tag,
+                        now: it.ctx.now_utc,
+                    },
+                    *seq,
+                )?;
+                *seq += 1;
+                let Change {
+                    mut row,
+                    event,
+                    notice,
+                } = compute_change(&it.ctx, row)?;
+                row.current_unit_id = it.first_unit;
+                events.push(submitted);
+                events.push(event.unit(row.current_unit_id));
+                notices.push(notice);
+                rows.push(row);
+            }
+            store::insert_many(tx, &rows).await?;
+            let sealed = sen_store::events::append_all(&self.db, tx, events).await?;
+            let mut views = Vec::with_capacity(rows.len());
+            let mut messages = Vec::new();
+            for ((row, notice), pair) in rows.iter().zip(notices).zip(sealed.chunks(2)) {
+                let view = crate::public::PublicView::fold(pair)?;
+                views.push((row.id, view.to_json()?));
+                if let (Some(n), Some(ev)) = (notice, pair.last()) {
+                    messages.extend(notice_messages(row, n, &ev.id.to_string()));
+                }
+            }
+            store::set_public_views(tx, &views).await?;
+            outbox::enqueue_many(tx, &messages).await?;
+            Ok(vec![(); items.len()])
+        })
+    }
+}
+
+impl App {
+    /// The queue of counter intakes, its writer started on first use.
+    fn intakes(&self) -> &sen_store::group::Batcher<CounterIntakes> {
+        self.intakes.get_or_init(|| {
+            sen_store::group::Batcher::start(
+                self.db.clone(),
+                CounterIntakes {
+                    db: self.db.clone(),
+                },
+            )
+        })
+    }
+}
+
 /// What a new dossier is made of.
 struct NewDossier<'a> {
     id: Uuid,
@@ -619,10 +699,24 @@ async fn new_dossier(
     tx: &mut sen_store::Tx,
     n: NewDossier<'_>,
 ) -> Result<(StoredDossier, NewEvent), AppError> {
+    let seq = counters::next(tx, &code_counter(n.procedure, n.now)).await?;
+    dossier_row(n, seq)
+}
+
+/// The counter that numbers new dossiers' codes: the lead agency's, per
+/// day received.
+fn code_counter(procedure: &Procedure, now: chrono::DateTime<Utc>) -> String {
+    let agency = &procedure.spec.competent_units[0];
+    let date = dossier::received_date(now);
+    format!("dossier:{agency}:{}", date.format("%Y%m%d"))
+}
+
+/// A new dossier's row, in the `submitted` state, and its
+/// `dossier.submitted` event, numbered `seq` on its [`code_counter`].
+fn dossier_row(n: NewDossier<'_>, seq: i64) -> Result<(StoredDossier, NewEvent), AppError> {
     let agency = &n.procedure.spec.competent_units[0];
     let format = CodeFormat::default();
     let date = dossier::received_date(n.now);
-    let seq = counters::next(tx, &format!("dossier:{agency}:{}", date.format("%Y%m%d"))).await?;
     let code = format.render(agency, date, seq as u32)?;
     let state = Projection::default();
     let a = n.applicant;
@@ -942,32 +1036,29 @@ async fn queue_notice(
     n: Notice,
     event_id: &str,
 ) -> Result<(), AppError> {
-    // Due at once (the row's own time, which follows the app's clock).
-    let now = row.updated_at.clone();
-    let (subject, body) = notice_text(row, n);
-    if let Some(phone) = &row.applicant_phone {
-        outbox::enqueue(
-            tx,
-            "sms",
-            phone,
-            &subject,
-            &body,
-            &format!("{event_id}:sms"),
-            &now,
-        )
-        .await?;
-    }
-    if let Some(email) = &row.applicant_email {
-        outbox::enqueue(
-            tx,
-            "email",
-            email,
-            &subject,
-            &body,
-            &format!("{event_id}:email"),
-            &now,
-        )
-        .await?;
-    }
+    outbox::enqueue_many(tx, &notice_messages(row, n, event_id)).await?;
     Ok(())
+}
+
+/// The SMS and e-mail telling the applicant of `n`, for the contacts the
+/// dossier has, keyed by the event so each is sent once.
+fn notice_messages(row: &StoredDossier, n: Notice, event_id: &str) -> Vec<outbox::NewMessage> {
+    // Due at once (the row's own time, which follows the app's clock).
+    let (subject, body) = notice_text(row, n);
+    [
+        ("sms", &row.applicant_phone),
+        ("email", &row.applicant_email),
+    ]
+    .into_iter()
+    .filter_map(|(channel, to)| {
+        to.as_ref().map(|to| outbox::NewMessage {
+            channel: channel.into(),
+            recipient: to.clone(),
+            subject: subject.clone(),
+            body: body.clone(),
+            idempotency_key: format!("{event_id}:{channel}"),
+            now: row.updated_at.clone(),
+        })
+    })
+    .collect()
 }

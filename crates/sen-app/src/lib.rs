@@ -88,6 +88,9 @@ pub struct App {
     pub db: Db,
     pub settings: Settings,
     clock: ClockFn,
+    /// Counter intakes written together (group commit), started on first use.
+    intakes:
+        std::sync::Arc<std::sync::OnceLock<sen_store::group::Batcher<dossiers::CounterIntakes>>>,
 }
 
 impl std::fmt::Debug for App {
@@ -135,6 +138,7 @@ impl App {
             db,
             settings,
             clock: std::sync::Arc::new(chrono::Utc::now),
+            intakes: Default::default(),
         }
     }
 

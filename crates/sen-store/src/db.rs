@@ -60,6 +60,8 @@ pub struct Db {
     backend: Backend,
     /// Direct read-only connections for hot point reads (SQLite files).
     reads: Option<std::sync::Arc<crate::reads::SqliteReads>>,
+    /// Native connections for the same reads on PostgreSQL.
+    pg_reads: Option<std::sync::Arc<crate::reads::PgReads>>,
 }
 
 /// `($1, $2, …), ($k+1, …), …`: the placeholders of a multi-row insert of
@@ -146,10 +148,15 @@ impl Db {
                 .map(|p| std::sync::Arc::new(crate::reads::SqliteReads::new(p))),
             _ => None,
         };
+        let pg_reads = match backend {
+            Backend::Postgres => Some(std::sync::Arc::new(crate::reads::PgReads::new(&url)?)),
+            Backend::Sqlite => None,
+        };
         Ok(Db {
             pool,
             backend,
             reads,
+            pg_reads,
         })
     }
 
@@ -165,7 +172,14 @@ impl Db {
         self.reads.as_deref()
     }
 
+    pub(crate) fn pg_reads(&self) -> Option<&crate::reads::PgReads> {
+        self.pg_reads.as_deref()
+    }
+
     pub async fn close(&self) {
+        if let Some(reads) = &self.pg_reads {
+            reads.close().await;
+        }
         self.pool.close().await
     }
 

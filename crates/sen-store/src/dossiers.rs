@@ -68,42 +68,64 @@ fn from_row(r: &AnyRow) -> Result<StoredDossier, StoreError> {
 }
 
 pub async fn insert(tx: &mut Tx, d: &StoredDossier) -> Result<(), StoreError> {
-    sqlx::query(&format!(
-        "INSERT INTO dossiers ({COLS}, applicant_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
-    ))
-    .bind(d.id.to_string())
-    .bind(d.tenant_id.to_string())
-    .bind(&d.code)
-    .bind(d.procedure_id.to_string())
-    .bind(d.receiving_unit_id.to_string())
-    .bind(d.current_unit_id.to_string())
-    .bind(&d.status)
-    .bind(&d.channel)
-    .bind(&d.applicant_name)
-    .bind(&d.applicant_phone)
-    .bind(&d.applicant_email)
-    .bind(&d.applicant_id_number)
-    .bind(d.citizen_id.map(|c| c.to_string()))
-    .bind(&d.received_at)
-    .bind(&d.due_at)
-    .bind(&d.completed_at)
-    .bind(&d.timeliness)
-    .bind(d.rating)
-    .bind(&d.state)
-    .bind(&d.created_at)
-    .bind(&d.updated_at)
-    .bind(sen_domain::text::search_key(&d.applicant_name))
-    .execute(&mut **tx)
-    .await?;
-    // The monitoring counters follow the row in the same transaction.
+    insert_many(tx, std::slice::from_ref(d)).await
+}
+
+/// Inserts new dossiers, with the monitoring counters' difference of all of
+/// them applied once, in the caller's transaction.
+pub async fn insert_many(tx: &mut Tx, rows: &[StoredDossier]) -> Result<(), StoreError> {
+    // 22 values a row: 40 rows stay far under either database's limit.
+    for chunk in rows.chunks(40) {
+        insert_rows(tx, chunk).await?;
+    }
+    // The monitoring counters follow the rows in the same transaction.
     let mut deltas = crate::monitoring::Deltas::new();
-    crate::monitoring::diff(
-        &mut deltas,
-        None,
-        &crate::monitoring::Facts::of(d),
-        &d.updated_at,
-    )?;
+    for d in rows {
+        crate::monitoring::diff(
+            &mut deltas,
+            None,
+            &crate::monitoring::Facts::of(d),
+            &d.updated_at,
+        )?;
+    }
     crate::monitoring::apply(tx, &deltas).await?;
+    Ok(())
+}
+
+/// One multi-row insert of projection rows; the caller moves the counters.
+/// Shared with the bulk loader.
+pub(crate) async fn insert_rows(tx: &mut Tx, rows: &[StoredDossier]) -> Result<(), StoreError> {
+    let sql = format!(
+        "INSERT INTO dossiers ({COLS}, applicant_key) VALUES {}",
+        crate::db::placeholders(rows.len(), 22)
+    );
+    let mut q = sqlx::query(&sql);
+    for d in rows {
+        q = q
+            .bind(d.id.to_string())
+            .bind(d.tenant_id.to_string())
+            .bind(&d.code)
+            .bind(d.procedure_id.to_string())
+            .bind(d.receiving_unit_id.to_string())
+            .bind(d.current_unit_id.to_string())
+            .bind(&d.status)
+            .bind(&d.channel)
+            .bind(&d.applicant_name)
+            .bind(&d.applicant_phone)
+            .bind(&d.applicant_email)
+            .bind(&d.applicant_id_number)
+            .bind(d.citizen_id.map(|c| c.to_string()))
+            .bind(&d.received_at)
+            .bind(&d.due_at)
+            .bind(&d.completed_at)
+            .bind(&d.timeliness)
+            .bind(d.rating)
+            .bind(&d.state)
+            .bind(&d.created_at)
+            .bind(&d.updated_at)
+            .bind(sen_domain::text::search_key(&d.applicant_name));
+    }
+    q.execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -330,17 +352,46 @@ pub struct PublicRow {
     pub public_view: Option<String>,
 }
 
+const PUBLIC_BY_CODE: &str =
+    "SELECT id, code, applicant_name, applicant_phone, applicant_id_number, public_view
+     FROM dossiers WHERE code = $1";
+
 pub async fn public_by_code(db: &Db, code: &str) -> Result<Option<PublicRow>, StoreError> {
     if let Some(reads) = db.sqlite_reads() {
         return reads.with(|c| public_by_code_direct(c, code));
     }
-    let row = sqlx::query(
-        "SELECT id, code, applicant_name, applicant_phone, applicant_id_number, public_view
-         FROM dossiers WHERE code = $1",
-    )
-    .bind(code)
-    .fetch_optional(db.pool())
-    .await?;
+    if let Some(reads) = db.pg_reads() {
+        type Row = (
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let row: Option<Row> = reads.fetch_optional(PUBLIC_BY_CODE, code).await?;
+        return row
+            .map(
+                |(id, code, applicant_name, applicant_phone, applicant_id_number, public_view)| {
+                    Ok(PublicRow {
+                        id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt {
+                            table: "dossiers",
+                            detail: format!("id {id:?}: {e}"),
+                        })?,
+                        code,
+                        applicant_name,
+                        applicant_phone,
+                        applicant_id_number,
+                        public_view,
+                    })
+                },
+            )
+            .transpose();
+    }
+    let row = sqlx::query(PUBLIC_BY_CODE)
+        .bind(code)
+        .fetch_optional(db.pool())
+        .await?;
     row.map(|r| {
         Ok(PublicRow {
             id: get_uuid(&r, "id")?,
@@ -359,10 +410,8 @@ fn public_by_code_direct(
     code: &str,
 ) -> rusqlite::Result<Option<PublicRow>> {
     use rusqlite::OptionalExtension;
-    let mut st = c.prepare_cached(
-        "SELECT id, code, applicant_name, applicant_phone, applicant_id_number, public_view
-         FROM dossiers WHERE code = ?1",
-    )?;
+    // rusqlite takes `$1` as a named parameter, bound first here.
+    let mut st = c.prepare_cached(PUBLIC_BY_CODE)?;
     st.query_row([code], |r| {
         let id: String = r.get(0)?;
         Ok(PublicRow {
@@ -413,6 +462,23 @@ pub async fn public_view_in_tx(
     .fetch_optional(&mut **tx)
     .await?;
     row.map(|r| get_opt_str(&r, "public_view")).transpose()
+}
+
+/// Stores the public views (JSON) of several dossiers in one statement.
+pub async fn set_public_views(tx: &mut Tx, views: &[(Uuid, String)]) -> Result<(), StoreError> {
+    for chunk in views.chunks(200) {
+        let sql = format!(
+            "WITH v(id, public_view) AS (VALUES {})
+             UPDATE dossiers SET public_view = v.public_view FROM v WHERE dossiers.id = v.id",
+            crate::db::placeholders(chunk.len(), 2)
+        );
+        let mut q = sqlx::query(&sql);
+        for (id, view) in chunk {
+            q = q.bind(id.to_string()).bind(view);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// Stores the public view (JSON) folded from the dossier's events.

@@ -16,6 +16,8 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("database read error: {0}")]
     Read(String),
+    #[error("grouped write: {0}")]
+    Batch(String),
 }
 
 impl StoreError {

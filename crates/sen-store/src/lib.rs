@@ -21,6 +21,7 @@ pub mod citizens;
 pub mod counters;
 pub mod dossiers;
 pub mod events;
+pub mod group;
 pub mod monitoring;
 pub mod office;
 pub mod org;

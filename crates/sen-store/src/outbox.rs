@@ -24,6 +24,19 @@ pub struct Message {
     pub created_at: String,
 }
 
+/// A message to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    /// At most one message per key is ever queued.
+    pub idempotency_key: String,
+    /// Due at (and created at).
+    pub now: String,
+}
+
 /// Enqueues a message; returns false if one with the same key exists.
 pub async fn enqueue(
     tx: &mut Tx,
@@ -34,22 +47,57 @@ pub async fn enqueue(
     idempotency_key: &str,
     now: &str,
 ) -> Result<bool, StoreError> {
-    let n = sqlx::query(
-        "INSERT INTO outbox (id, channel, recipient, subject, body, idempotency_key, status, attempts, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7)
-         ON CONFLICT (idempotency_key) DO NOTHING",
-    )
-    .bind(crate::new_id().to_string())
-    .bind(channel)
-    .bind(recipient)
-    .bind(subject)
-    .bind(body)
-    .bind(idempotency_key)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(n == 1)
+    let m = NewMessage {
+        channel: channel.into(),
+        recipient: recipient.into(),
+        subject: subject.into(),
+        body: body.into(),
+        idempotency_key: idempotency_key.into(),
+        now: now.into(),
+    };
+    Ok(enqueue_many(tx, std::slice::from_ref(&m)).await? == 1)
+}
+
+/// Enqueues messages in one statement; those whose key is already queued
+/// are skipped. Returns how many were queued.
+pub async fn enqueue_many(tx: &mut Tx, messages: &[NewMessage]) -> Result<u64, StoreError> {
+    let mut queued = 0;
+    for chunk in messages.chunks(100) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let b = i * 7;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, 'pending', 0, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 7
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO outbox (id, channel, recipient, subject, body, idempotency_key, status, attempts, next_attempt_at, created_at)
+             VALUES {} ON CONFLICT (idempotency_key) DO NOTHING",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for m in chunk {
+            q = q
+                .bind(crate::new_id().to_string())
+                .bind(&m.channel)
+                .bind(&m.recipient)
+                .bind(&m.subject)
+                .bind(&m.body)
+                .bind(&m.idempotency_key)
+                .bind(&m.now);
+        }
+        queued += q.execute(&mut **tx).await?.rows_affected();
+    }
+    Ok(queued)
 }
 
 /// The newest messages, for operators (bodies are not included).

@@ -10,8 +10,14 @@
 //! answer. A read that has to wait for the disk blocks that runtime thread
 //! for the wait; SQLite in WAL mode never makes a reader wait for a writer.
 //!
-//! Only used for SQLite files; PostgreSQL and in-memory databases go
-//! through the pool.
+//! On PostgreSQL the cost is sqlx's pool: taking a connection from it and
+//! giving it back (a task spawned on return, wake-ups, the `Any` driver's
+//! row conversion) cost 3-4 times the round trip of the read itself, and
+//! capped the lookup at the pool's rate, whatever the database could answer.
+//! [`PgReads`] keeps a few native connections of its own for the same read,
+//! taken and returned under a plain mutex.
+//!
+//! In-memory SQLite databases go through the pool.
 
 use crate::error::StoreError;
 use rusqlite::{Connection, OpenFlags};
@@ -99,6 +105,95 @@ impl SqliteReads {
         Ok(out?)
     }
 }
+
+/// Native PostgreSQL connections kept for hot point reads (see the module
+/// documentation). A connection that fails is dropped, never returned; a
+/// read that fails on a connection which sat idle (the server may have
+/// closed it) is tried once more on a new one.
+pub(crate) struct PgReads {
+    options: sqlx::postgres::PgConnectOptions,
+    idle: Mutex<Vec<sqlx::postgres::PgConnection>>,
+}
+
+/// The connect options hold the password: not printed.
+impl std::fmt::Debug for PgReads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgReads").finish_non_exhaustive()
+    }
+}
+
+impl PgReads {
+    pub(crate) fn new(url: &str) -> Result<PgReads, StoreError> {
+        use std::str::FromStr;
+        Ok(PgReads {
+            options: sqlx::postgres::PgConnectOptions::from_str(url)?,
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Runs the read `sql`, with `param` bound to `$1`, on an idle
+    /// connection (or a new one if none is idle): its row, if any.
+    pub(crate) async fn fetch_optional<O>(
+        &self,
+        sql: &'static str,
+        param: &str,
+    ) -> Result<Option<O>, StoreError>
+    where
+        O: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    {
+        use sqlx::Connection;
+        let taken = self.idle.lock().ok().and_then(|mut v| v.pop());
+        let reused = taken.is_some();
+        let mut conn = match taken {
+            Some(c) => c,
+            None => sqlx::postgres::PgConnection::connect_with(&self.options).await?,
+        };
+        async fn read<O>(
+            c: &mut sqlx::postgres::PgConnection,
+            sql: &'static str,
+            param: &str,
+        ) -> Result<Option<O>, sqlx::Error>
+        where
+            O: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+        {
+            sqlx::query_as::<_, O>(sql)
+                .bind(param)
+                .fetch_optional(c)
+                .await
+        }
+        let out = match read(&mut conn, sql, param).await {
+            Err(e) if reused => {
+                tracing::debug!(error = %e, "idle read connection failed; reconnecting");
+                conn = sqlx::postgres::PgConnection::connect_with(&self.options).await?;
+                read(&mut conn, sql, param).await
+            }
+            out => out,
+        };
+        if out.is_ok() {
+            if let Ok(mut v) = self.idle.lock() {
+                if v.len() < KEEP_IDLE_PG {
+                    v.push(conn);
+                }
+            }
+        }
+        Ok(out?)
+    }
+}
+
+impl PgReads {
+    /// Closes the idle connections (a read in flight keeps its own until it
+    /// ends, then drops it).
+    pub(crate) async fn close(&self) {
+        use sqlx::Connection;
+        let idle = self.idle.lock().map(|mut v| std::mem::take(&mut *v));
+        for c in idle.unwrap_or_default() {
+            let _ = c.close().await;
+        }
+    }
+}
+
+/// As many as the lookup's concurrent requests on two cores keep busy.
+const KEEP_IDLE_PG: usize = 16;
 
 #[cfg(test)]
 mod tests {

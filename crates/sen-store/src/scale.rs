@@ -52,10 +52,6 @@ pub struct BatchOutcome {
     pub last_seq: i64,
 }
 
-const DOSSIER_COLS: &str = "id, tenant_id, code, procedure_id, receiving_unit_id, current_unit_id, status, channel, \
-    applicant_name, applicant_phone, applicant_email, applicant_id_number, citizen_id, received_at, due_at, \
-    completed_at, timeliness, rating, state, created_at, updated_at, applicant_key";
-
 /// Rows per multi-row statement. SQLite's driver looks each `$n` up by
 /// name, which costs in proportion to the number of parameters, so its
 /// statements stay small (about a thousand binds); PostgreSQL takes larger
@@ -89,37 +85,7 @@ pub async fn insert_batch(
     let mut hash = get_str(&head, "last_hash")?;
 
     for chunk in dossiers.chunks(chunk_rows) {
-        let sql = format!(
-            "INSERT INTO dossiers ({DOSSIER_COLS}) VALUES {}",
-            placeholders(chunk.len(), 22)
-        );
-        let mut q = sqlx::query(&sql);
-        for d in chunk {
-            q = q
-                .bind(d.id.to_string())
-                .bind(d.tenant_id.to_string())
-                .bind(&d.code)
-                .bind(d.procedure_id.to_string())
-                .bind(d.receiving_unit_id.to_string())
-                .bind(d.current_unit_id.to_string())
-                .bind(&d.status)
-                .bind(&d.channel)
-                .bind(&d.applicant_name)
-                .bind(&d.applicant_phone)
-                .bind(&d.applicant_email)
-                .bind(&d.applicant_id_number)
-                .bind(d.citizen_id.map(|c| c.to_string()))
-                .bind(&d.received_at)
-                .bind(&d.due_at)
-                .bind(&d.completed_at)
-                .bind(&d.timeliness)
-                .bind(d.rating)
-                .bind(&d.state)
-                .bind(&d.created_at)
-                .bind(&d.updated_at)
-                .bind(sen_domain::text::search_key(&d.applicant_name));
-        }
-        q.execute(&mut *tx).await?;
+        crate::dossiers::insert_rows(&mut tx, chunk).await?;
     }
 
     let n_events = events.len();

@@ -196,6 +196,17 @@ async fn connections_dropped_by_the_server_are_replaced() {
     for task in tasks {
         task.await.unwrap().unwrap();
     }
+    // The public lookup's own read connections (outside the pool) too.
+    let mut reads = Vec::new();
+    for _ in 0..4 {
+        let db = t.db.clone();
+        reads.push(tokio::spawn(async move {
+            sen_store::dossiers::public_by_code(&db, "H99-000000-0000").await
+        }));
+    }
+    for read in reads {
+        assert_eq!(read.await.unwrap().unwrap(), None);
+    }
     if t.db.backend() == sen_store::Backend::Postgres {
         // Another session ends every pooled one, as a server restart or an
         // idle-session timeout would.
@@ -207,6 +218,8 @@ async fn connections_dropped_by_the_server_are_replaced() {
     tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
     for _ in 0..10 {
         events::count(&t.db).await.unwrap();
+        let read = sen_store::dossiers::public_by_code(&t.db, "H99-000000-0000").await;
+        assert_eq!(read.unwrap(), None);
     }
 }
 
