@@ -259,7 +259,8 @@ impl App {
         // Concurrent intakes are written together (group commit, see
         // `sen_store::group`): each still gets its own code, events, view
         // and notice, durable when this returns.
-        self.intakes()
+        let row = self
+            .intakes()
             .submit(CounterIntake {
                 id,
                 tenant,
@@ -269,7 +270,8 @@ impl App {
                 applicant: std::sync::Arc::new(applicant),
             })
             .await?;
-        self.dossier_by_id(id).await
+        // The row as committed: no need to read it back.
+        view(row)
     }
 
     /// A citizen submits online (full or partial online procedures only); an
@@ -591,14 +593,15 @@ pub(crate) struct CounterIntakes {
 
 impl sen_store::group::BatchWork for CounterIntakes {
     type Item = CounterIntake;
-    type Output = ();
+    /// The row as written.
+    type Output = StoredDossier;
     type Error = AppError;
 
     fn run<'c>(
         &'c self,
         tx: &'c mut sen_store::Tx,
         items: &'c [CounterIntake],
-    ) -> sen_store::BoxFuture<'c, Result<Vec<()>, AppError>> {
+    ) -> sen_store::BoxFuture<'c, Result<Vec<StoredDossier>, AppError>> {
         Box::pin(async move {
             // Codes: each counter moved once by its number of items, which
             // are numbered in their order.
@@ -660,7 +663,7 @@ impl sen_store::group::BatchWork for CounterIntakes {
             }
             store::set_public_views(tx, &views).await?;
             outbox::enqueue_many(tx, &messages).await?;
-            Ok(vec![(); items.len()])
+            Ok(rows)
         })
     }
 }

@@ -307,3 +307,81 @@ async fn failed_transaction_rolls_back_and_conflicts_retry() {
         .unwrap();
     assert_eq!(sqlx::Row::try_get::<i64, _>(&row, "n").unwrap(), 30);
 }
+
+/// A write for the group-commit test: inserts its keys into a scratch
+/// table in one statement and records the size of each group it is given.
+struct Probe {
+    groups: std::sync::Arc<std::sync::Mutex<Vec<usize>>>,
+}
+
+impl sen_store::group::BatchWork for Probe {
+    type Item = String;
+    type Output = usize;
+    type Error = sen_store::StoreError;
+
+    fn run<'c>(
+        &'c self,
+        tx: &'c mut sen_store::Tx,
+        items: &'c [String],
+    ) -> sen_store::BoxFuture<'c, Result<Vec<usize>, sen_store::StoreError>> {
+        Box::pin(async move {
+            self.groups.lock().unwrap().push(items.len());
+            let values: Vec<String> = (1..=items.len()).map(|i| format!("(${i})")).collect();
+            let sql = format!("INSERT INTO group_probe (k) VALUES {}", values.join(", "));
+            let mut q = sqlx::query(&sql);
+            for k in items {
+                q = q.bind(k.clone());
+            }
+            q.execute(&mut **tx).await?;
+            Ok((0..items.len()).collect())
+        })
+    }
+}
+
+#[tokio::test]
+async fn grouped_writes_share_a_transaction_and_fail_alone() {
+    let t = TestDb::new().await;
+    sqlx::query("CREATE TABLE group_probe (k TEXT PRIMARY KEY)")
+        .execute(t.db.pool())
+        .await
+        .unwrap();
+    let groups = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let b = sen_store::group::Batcher::start(
+        t.db.clone(),
+        Probe {
+            groups: groups.clone(),
+        },
+    );
+    // Queued together (before the writer runs): one group, one output each.
+    let (r1, r2, r3, r4) = tokio::join!(
+        b.submit("a".into()),
+        b.submit("b".into()),
+        b.submit("c".into()),
+        b.submit("d".into())
+    );
+    assert_eq!(
+        [r1.unwrap(), r2.unwrap(), r3.unwrap(), r4.unwrap()],
+        [0, 1, 2, 3]
+    );
+    assert_eq!(*groups.lock().unwrap(), vec![4]);
+    // One item that cannot be written fails the group; the group is rolled
+    // back and each item written alone: only that one fails.
+    let (r1, r2, r3) = tokio::join!(
+        b.submit("e".into()),
+        b.submit("a".into()),
+        b.submit("f".into())
+    );
+    assert_eq!(r1.unwrap(), 0);
+    assert!(r2.unwrap_err().is_unique_violation());
+    assert_eq!(r3.unwrap(), 0);
+    assert_eq!(*groups.lock().unwrap(), vec![4, 3, 1, 1, 1]);
+    let rows = sqlx::query("SELECT k FROM group_probe ORDER BY k")
+        .fetch_all(t.db.pool())
+        .await
+        .unwrap();
+    let keys: Vec<String> = rows.iter().map(|r| sqlx::Row::get(r, "k")).collect();
+    assert_eq!(keys, ["a", "b", "c", "d", "e", "f"]);
+    // Alone in the queue: written alone.
+    assert_eq!(b.submit("g".into()).await.unwrap(), 0);
+    assert_eq!(groups.lock().unwrap().last(), Some(&1));
+}
