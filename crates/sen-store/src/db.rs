@@ -64,12 +64,29 @@ pub struct Db {
     pg_reads: Option<std::sync::Arc<crate::reads::PgReads>>,
 }
 
+/// The backend a transaction runs on.
+pub(crate) fn backend_of(tx: &Tx) -> Backend {
+    if tx.backend_name().eq_ignore_ascii_case("postgresql") {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    }
+}
+
 /// `($1, $2, …), ($k+1, …), …`: the placeholders of a multi-row insert of
 /// `rows` rows of `per` values.
 pub(crate) fn placeholders(rows: usize, per: usize) -> String {
+    placeholders_after(0, rows, per)
+}
+
+/// [`placeholders`] numbered after the first `before` parameters of the
+/// statement (for a second multi-row part in the same statement).
+pub(crate) fn placeholders_after(before: usize, rows: usize, per: usize) -> String {
     (0..rows)
         .map(|r| {
-            let ph: Vec<String> = (1..=per).map(|i| format!("${}", r * per + i)).collect();
+            let ph: Vec<String> = (1..=per)
+                .map(|i| format!("${}", before + r * per + i))
+                .collect();
             format!("({})", ph.join(", "))
         })
         .collect::<Vec<_>>()
@@ -189,6 +206,20 @@ impl Db {
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// [`Db::begin`], the transaction waiting at most `wait` (e.g. `100ms`)
+    /// for any lock on PostgreSQL, set in the same round trip. SQLite's
+    /// write lock is taken at once, as by [`Db::begin`].
+    pub(crate) async fn begin_waiting_at_most(&self, wait: &'static str) -> Result<Tx, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.begin().await?,
+            Backend::Postgres => {
+                self.pool
+                    .begin_with(format!("BEGIN; SET LOCAL lock_timeout = '{wait}'"))
+                    .await?
+            }
         })
     }
 

@@ -1,7 +1,8 @@
 //! The event log: append inside the caller's transaction, read, verify.
 
 use crate::db::{
-    get_i64, get_opt_str, get_opt_uuid, get_str, get_uuid, new_id, now_utc, placeholders, Db, Tx,
+    get_i64, get_opt_str, get_opt_uuid, get_str, get_uuid, new_id, now_utc, placeholders, Backend,
+    Db, Tx,
 };
 use crate::error::StoreError;
 use sen_domain::audit::{ChainVerifier, Event, NewEvent, Tamper};
@@ -19,8 +20,9 @@ pub async fn append(db: &Db, tx: &mut Tx, ev: NewEvent) -> Result<Event, StoreEr
     })
 }
 
-/// Appends events in order in three statements whatever their number: the
-/// chain head read (and locked), one multi-row insert, the head moved. The
+/// Appends events in order in three statements whatever their number (two
+/// on PostgreSQL): the chain head read (and locked), one multi-row insert,
+/// the head moved. The
 /// head's lock is held until the caller's transaction ends, so fewer round
 /// trips after it is taken means more transactions per second.
 pub async fn append_all(
@@ -47,14 +49,40 @@ pub async fn append_all(
     }
     // 64 rows of 11 values stay far under either database's limit on
     // bound parameters.
-    for chunk in sealed.chunks(64) {
+    let chunks: Vec<&[Event]> = sealed.chunks(64).collect();
+    let (last, before) = chunks.split_last().ok_or_else(|| StoreError::Corrupt {
+        table: "events",
+        detail: "no event to append".into(),
+    })?;
+    for chunk in before {
         insert_rows(tx, chunk).await?;
     }
-    sqlx::query("UPDATE event_head SET last_seq = $1, last_hash = $2 WHERE id = 1")
-        .bind(last_seq)
-        .bind(&last_hash)
-        .execute(&mut **tx)
-        .await?;
+    match db.backend() {
+        // One round trip fewer while the head is locked: the last rows and
+        // the head's move in one statement.
+        Backend::Postgres => {
+            let sql = format!(
+                "WITH appended AS (INSERT INTO events ({COLS}) VALUES {})
+                 UPDATE event_head SET last_seq = ${}, last_hash = ${} WHERE id = 1",
+                placeholders(last.len(), 11),
+                last.len() * 11 + 1,
+                last.len() * 11 + 2
+            );
+            bind_rows(sqlx::query(&sql), last)
+                .bind(last_seq)
+                .bind(&last_hash)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Backend::Sqlite => {
+            insert_rows(tx, last).await?;
+            sqlx::query("UPDATE event_head SET last_seq = $1, last_hash = $2 WHERE id = 1")
+                .bind(last_seq)
+                .bind(&last_hash)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
     Ok(sealed)
 }
 
@@ -65,7 +93,16 @@ pub(crate) async fn insert_rows(tx: &mut Tx, sealed: &[Event]) -> Result<(), Sto
         "INSERT INTO events ({COLS}) VALUES {}",
         placeholders(sealed.len(), 11)
     );
-    let mut q = sqlx::query(&sql);
+    bind_rows(sqlx::query(&sql), sealed)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds the 11 values of each event, in [`COLS`] order.
+fn bind_rows<'q>(mut q: AnyQuery<'q>, sealed: &'q [Event]) -> AnyQuery<'q> {
     for e in sealed {
         q = q
             .bind(e.seq)
@@ -80,8 +117,7 @@ pub(crate) async fn insert_rows(tx: &mut Tx, sealed: &[Event]) -> Result<(), Sto
             .bind(&e.prev_hash)
             .bind(&e.hash);
     }
-    q.execute(&mut **tx).await?;
-    Ok(())
+    q
 }
 
 const COLS: &str =

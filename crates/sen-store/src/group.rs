@@ -24,7 +24,7 @@
 //! [`LOCK_WAIT`] for a lock; past that it is rolled back and its items are
 //! written alone.
 
-use crate::db::{Backend, Db, Tx};
+use crate::db::{Db, Tx};
 use crate::db_retry::MaybeRetryable;
 use crate::error::StoreError;
 use crate::BoxFuture;
@@ -164,16 +164,10 @@ async fn together<W: BatchWork>(
     items: &[W::Item],
 ) -> Result<Vec<W::Output>, Together> {
     let not_committed = |e: &dyn std::fmt::Display| Together::NotCommitted(e.to_string());
-    let mut tx = db.begin().await.map_err(|e| not_committed(&e))?;
-    if db.backend() == Backend::Postgres {
-        if let Err(e) = sqlx::query(&format!("SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
-            .execute(&mut *tx)
-            .await
-        {
-            let _ = tx.rollback().await;
-            return Err(not_committed(&e));
-        }
-    }
+    let mut tx = db
+        .begin_waiting_at_most(LOCK_WAIT)
+        .await
+        .map_err(|e| not_committed(&e))?;
     let outputs = match work.run(&mut tx, items).await {
         Ok(outputs) => outputs,
         Err(e) => {

@@ -13,7 +13,7 @@
 //! the migration fills them with). Supplement requests are moves, not
 //! states: a move into a waiting status adds one on the day it happens.
 
-use crate::db::{get_str, get_uuid, placeholders, Backend, Db, Tx};
+use crate::db::{backend_of, get_str, get_uuid, placeholders_after, Backend, Db, Tx};
 use crate::dossiers::StoredDossier;
 use crate::error::{corrupt, StoreError};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -270,6 +270,11 @@ pub fn diff(
 }
 
 fn upsert_sql(table: &str, period: &str, rows: usize) -> String {
+    upsert_sql_after(0, table, period, rows)
+}
+
+/// [`upsert_sql`] with its parameters numbered after the first `before`.
+fn upsert_sql_after(before: usize, table: &str, period: &str, rows: usize) -> String {
     let cols = COLUMNS.join(", ");
     let set: Vec<String> = COLUMNS
         .iter()
@@ -278,7 +283,7 @@ fn upsert_sql(table: &str, period: &str, rows: usize) -> String {
     format!(
         "INSERT INTO {table} (tenant_id, procedure_id, unit_id, {period}, {cols}) VALUES {}
          ON CONFLICT (tenant_id, {period}, procedure_id, unit_id) DO UPDATE SET {}",
-        placeholders(rows, 4 + COLUMNS.len()),
+        placeholders_after(before, rows, 4 + COLUMNS.len()),
         set.join(", ")
     )
 }
@@ -305,24 +310,52 @@ pub async fn apply(tx: &mut Tx, deltas: &Deltas) -> Result<(), StoreError> {
         .into_iter()
         .map(|((t, p, u, d), c)| ((t.clone(), p.clone(), u.clone(), day_text(*d)), *c))
         .collect();
+    // At most 19 × 50 binds a statement, well under both backends' limits.
+    const CHUNK: usize = 50;
+    if backend_of(tx) == Backend::Postgres && daily.len() <= CHUNK && monthly.len() <= CHUNK {
+        // One round trip for both tables (the usual case: one change).
+        let sql = format!(
+            "WITH daily AS ({}) {}",
+            upsert_sql("monitoring_daily", "day", daily.len()),
+            upsert_sql_after(
+                daily.len() * (4 + COLUMNS.len()),
+                "monitoring_monthly",
+                "month",
+                monthly.len()
+            )
+        );
+        let q = bind_counts(sqlx::query(&sql), &daily);
+        bind_counts(q, &monthly).execute(&mut **tx).await?;
+        return Ok(());
+    }
     for (table, period, rows) in [
         ("monitoring_daily", "day", &daily),
         ("monitoring_monthly", "month", &monthly),
     ] {
-        // At most 19 × 50 binds a statement, well under both backends' limits.
-        for chunk in rows.chunks(50) {
+        for chunk in rows.chunks(CHUNK) {
             let sql = upsert_sql(table, period, chunk.len());
-            let mut q = sqlx::query(&sql);
-            for ((t, p, u, k), c) in chunk {
-                q = q.bind(t).bind(p).bind(u).bind(k);
-                for v in c.to_array() {
-                    q = q.bind(v);
-                }
-            }
-            q.execute(&mut **tx).await?;
+            bind_counts(sqlx::query(&sql), chunk)
+                .execute(&mut **tx)
+                .await?;
         }
     }
     Ok(())
+}
+
+type CounterRow = ((String, String, String, String), Counts);
+
+/// Binds the key and the counts of each row, in [`upsert_sql`]'s order.
+fn bind_counts<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    rows: &'q [CounterRow],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for ((t, p, u, k), c) in rows {
+        q = q.bind(t).bind(p).bind(u).bind(k);
+        for v in c.to_array() {
+            q = q.bind(v);
+        }
+    }
+    q
 }
 
 /// The facts of a stored row, read inside `tx` before it is rewritten.

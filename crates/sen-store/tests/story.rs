@@ -312,6 +312,9 @@ async fn failed_transaction_rolls_back_and_conflicts_retry() {
 /// table in one statement and records the size of each group it is given.
 struct Probe {
     groups: std::sync::Arc<std::sync::Mutex<Vec<usize>>>,
+    /// PostgreSQL: the lock wait each group ran with.
+    lock_waits: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    postgres: bool,
 }
 
 impl sen_store::group::BatchWork for Probe {
@@ -326,6 +329,13 @@ impl sen_store::group::BatchWork for Probe {
     ) -> sen_store::BoxFuture<'c, Result<Vec<usize>, sen_store::StoreError>> {
         Box::pin(async move {
             self.groups.lock().unwrap().push(items.len());
+            if self.postgres {
+                let r = sqlx::query("SELECT current_setting('lock_timeout') AS w")
+                    .fetch_one(&mut **tx)
+                    .await?;
+                let wait: String = sqlx::Row::get(&r, "w");
+                self.lock_waits.lock().unwrap().push(wait);
+            }
             let values: Vec<String> = (1..=items.len()).map(|i| format!("(${i})")).collect();
             let sql = format!("INSERT INTO group_probe (k) VALUES {}", values.join(", "));
             let mut q = sqlx::query(&sql);
@@ -346,10 +356,14 @@ async fn grouped_writes_share_a_transaction_and_fail_alone() {
         .await
         .unwrap();
     let groups = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let lock_waits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let postgres = t.db.backend() == sen_store::Backend::Postgres;
     let b = sen_store::group::Batcher::start(
         t.db.clone(),
         Probe {
             groups: groups.clone(),
+            lock_waits: lock_waits.clone(),
+            postgres,
         },
     );
     // Queued together (before the writer runs): one group, one output each.
@@ -364,6 +378,10 @@ async fn grouped_writes_share_a_transaction_and_fail_alone() {
         [0, 1, 2, 3]
     );
     assert_eq!(*groups.lock().unwrap(), vec![4]);
+    if postgres {
+        // A group waits for a lock for a bounded time only.
+        assert_eq!(*lock_waits.lock().unwrap(), vec!["100ms"]);
+    }
     // One item that cannot be written fails the group; the group is rolled
     // back and each item written alone: only that one fails.
     let (r1, r2, r3) = tokio::join!(
@@ -384,4 +402,11 @@ async fn grouped_writes_share_a_transaction_and_fail_alone() {
     // Alone in the queue: written alone.
     assert_eq!(b.submit("g".into()).await.unwrap(), 0);
     assert_eq!(groups.lock().unwrap().last(), Some(&1));
+    if postgres {
+        // Written alone, as any transaction: the server's default wait.
+        assert_eq!(
+            lock_waits.lock().unwrap().last().map(String::as_str),
+            Some("0")
+        );
+    }
 }
