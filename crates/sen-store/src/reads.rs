@@ -23,6 +23,7 @@ use crate::error::StoreError;
 use rusqlite::{Connection, OpenFlags};
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::time::Duration;
 
 /// Idle read-only connections kept open; more are opened when the callers
 /// need them at once, and the surplus is closed on return.
@@ -113,6 +114,12 @@ impl SqliteReads {
 pub(crate) struct PgReads {
     options: sqlx::postgres::PgConnectOptions,
     idle: Mutex<Vec<sqlx::postgres::PgConnection>>,
+    /// At most [`PG_READ_CONNECTIONS`] reads (and connections) at once:
+    /// a burst of lookups waits its turn instead of opening connections
+    /// past the server's limit.
+    permits: tokio::sync::Semaphore,
+    /// Connections opened so far (for tests).
+    opened: std::sync::atomic::AtomicUsize,
 }
 
 /// The connect options hold the password: not printed.
@@ -128,6 +135,8 @@ impl PgReads {
         Ok(PgReads {
             options: sqlx::postgres::PgConnectOptions::from_str(url)?,
             idle: Mutex::new(Vec::new()),
+            permits: tokio::sync::Semaphore::new(PG_READ_CONNECTIONS),
+            opened: Default::default(),
         })
     }
 
@@ -142,11 +151,16 @@ impl PgReads {
         O: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
     {
         use sqlx::Connection;
+        // As long as the pool waits for a connection.
+        let _permit = tokio::time::timeout(Duration::from_secs(30), self.permits.acquire())
+            .await
+            .map_err(|_| StoreError::Db(sqlx::Error::PoolTimedOut))?
+            .map_err(|_| StoreError::Db(sqlx::Error::PoolClosed))?;
         let taken = self.idle.lock().ok().and_then(|mut v| v.pop());
         let reused = taken.is_some();
         let mut conn = match taken {
             Some(c) => c,
-            None => sqlx::postgres::PgConnection::connect_with(&self.options).await?,
+            None => self.connect().await?,
         };
         async fn read<O>(
             c: &mut sqlx::postgres::PgConnection,
@@ -164,14 +178,14 @@ impl PgReads {
         let out = match read(&mut conn, sql, param).await {
             Err(e) if reused => {
                 tracing::debug!(error = %e, "idle read connection failed; reconnecting");
-                conn = sqlx::postgres::PgConnection::connect_with(&self.options).await?;
+                conn = self.connect().await?;
                 read(&mut conn, sql, param).await
             }
             out => out,
         };
         if out.is_ok() {
             if let Ok(mut v) = self.idle.lock() {
-                if v.len() < KEEP_IDLE_PG {
+                if v.len() < PG_READ_CONNECTIONS {
                     v.push(conn);
                 }
             }
@@ -181,6 +195,19 @@ impl PgReads {
 }
 
 impl PgReads {
+    async fn connect(&self) -> Result<sqlx::postgres::PgConnection, StoreError> {
+        use sqlx::Connection;
+        let c = sqlx::postgres::PgConnection::connect_with(&self.options).await?;
+        self.opened
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(c)
+    }
+
+    /// How many connections were opened so far.
+    pub(crate) fn opened(&self) -> usize {
+        self.opened.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Closes the idle connections (a read in flight keeps its own until it
     /// ends, then drops it).
     pub(crate) async fn close(&self) {
@@ -192,8 +219,9 @@ impl PgReads {
     }
 }
 
-/// As many as the lookup's concurrent requests on two cores keep busy.
-const KEEP_IDLE_PG: usize = 16;
+/// As many as the lookup's concurrent requests on two cores keep busy
+/// (the pool has as many again for everything else).
+const PG_READ_CONNECTIONS: usize = 16;
 
 #[cfg(test)]
 mod tests {

@@ -108,3 +108,9 @@ pub async fn tamper_event_payload(
         .await?;
     Ok(())
 }
+
+/// How many connections the public lookup's own reads have opened on
+/// PostgreSQL (`None` on SQLite).
+pub fn pg_read_connections_opened(db: &Db) -> Option<usize> {
+    db.pg_reads().map(|r| r.opened())
+}

@@ -207,6 +207,25 @@ async fn connections_dropped_by_the_server_are_replaced() {
     for read in reads {
         assert_eq!(read.await.unwrap().unwrap(), None);
     }
+    // A burst of reads waits for those connections instead of opening more.
+    let opened = sen_store::testing::pg_read_connections_opened(&t.db);
+    let mut reads = Vec::new();
+    for _ in 0..40 {
+        let db = t.db.clone();
+        reads.push(tokio::spawn(async move {
+            sen_store::dossiers::public_by_code(&db, "H99-000000-0001").await
+        }));
+    }
+    for read in reads {
+        assert_eq!(read.await.unwrap().unwrap(), None);
+    }
+    if let (Some(before), Some(after)) = (
+        opened,
+        sen_store::testing::pg_read_connections_opened(&t.db),
+    ) {
+        // 4 were open; at most 16 in all.
+        assert!(before >= 1 && after <= 16, "{before} then {after} opened");
+    }
     if t.db.backend() == sen_store::Backend::Postgres {
         // Another session ends every pooled one, as a server restart or an
         // idle-session timeout would.
