@@ -150,7 +150,6 @@ impl PgReads {
     where
         O: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
     {
-        use sqlx::Connection;
         // As long as the pool waits for a connection.
         let _permit = tokio::time::timeout(Duration::from_secs(30), self.permits.acquire())
             .await
