@@ -196,9 +196,10 @@ async fn connections_dropped_by_the_server_are_replaced() {
     for task in tasks {
         task.await.unwrap().unwrap();
     }
-    // The public lookup's own read connections (outside the pool) too.
+    // The public lookup's own read connections (outside the pool) too; a
+    // burst of reads waits for them instead of opening more.
     let mut reads = Vec::new();
-    for _ in 0..4 {
+    for _ in 0..40 {
         let db = t.db.clone();
         reads.push(tokio::spawn(async move {
             sen_store::dossiers::public_by_code(&db, "H99-000000-0000").await
@@ -207,24 +208,8 @@ async fn connections_dropped_by_the_server_are_replaced() {
     for read in reads {
         assert_eq!(read.await.unwrap().unwrap(), None);
     }
-    // A burst of reads waits for those connections instead of opening more.
-    let opened = sen_store::testing::pg_read_connections_opened(&t.db);
-    let mut reads = Vec::new();
-    for _ in 0..40 {
-        let db = t.db.clone();
-        reads.push(tokio::spawn(async move {
-            sen_store::dossiers::public_by_code(&db, "H99-000000-0001").await
-        }));
-    }
-    for read in reads {
-        assert_eq!(read.await.unwrap().unwrap(), None);
-    }
-    if let (Some(before), Some(after)) = (
-        opened,
-        sen_store::testing::pg_read_connections_opened(&t.db),
-    ) {
-        // 4 were open; at most 16 in all.
-        assert!(before >= 1 && after <= 16, "{before} then {after} opened");
+    if let Some(opened) = sen_store::testing::pg_read_connections_opened(&t.db) {
+        assert!((1..=16).contains(&opened), "{opened} opened");
     }
     if t.db.backend() == sen_store::Backend::Postgres {
         // Another session ends every pooled one, as a server restart or an
