@@ -64,6 +64,9 @@ pub struct Db {
     pg_reads: Option<std::sync::Arc<crate::reads::PgReads>>,
 }
 
+/// A query with its arguments bound so far, for helpers that bind rows.
+pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
 /// The backend a transaction runs on.
 pub(crate) fn backend_of(tx: &Tx) -> Backend {
     if tx.backend_name().eq_ignore_ascii_case("postgresql") {

@@ -1,8 +1,8 @@
 //! The event log: append inside the caller's transaction, read, verify.
 
 use crate::db::{
-    get_i64, get_opt_str, get_opt_uuid, get_str, get_uuid, new_id, now_utc, placeholders, Backend,
-    Db, Tx,
+    get_i64, get_opt_str, get_opt_uuid, get_str, get_uuid, new_id, now_utc, placeholders, AnyQuery,
+    Backend, Db, Tx,
 };
 use crate::error::StoreError;
 use sen_domain::audit::{ChainVerifier, Event, NewEvent, Tamper};
@@ -22,9 +22,9 @@ pub async fn append(db: &Db, tx: &mut Tx, ev: NewEvent) -> Result<Event, StoreEr
 
 /// Appends events in order in three statements whatever their number (two
 /// on PostgreSQL): the chain head read (and locked), one multi-row insert,
-/// the head moved. The
-/// head's lock is held until the caller's transaction ends, so fewer round
-/// trips after it is taken means more transactions per second.
+/// the head moved. The head's lock is held until the caller's transaction
+/// ends, so fewer round trips after it is taken means more transactions per
+/// second.
 pub async fn append_all(
     db: &Db,
     tx: &mut Tx,
@@ -98,8 +98,6 @@ pub(crate) async fn insert_rows(tx: &mut Tx, sealed: &[Event]) -> Result<(), Sto
         .await?;
     Ok(())
 }
-
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 /// Binds the 11 values of each event, in [`COLS`] order.
 fn bind_rows<'q>(mut q: AnyQuery<'q>, sealed: &'q [Event]) -> AnyQuery<'q> {

@@ -13,7 +13,7 @@
 //! the migration fills them with). Supplement requests are moves, not
 //! states: a move into a waiting status adds one on the day it happens.
 
-use crate::db::{backend_of, get_str, get_uuid, placeholders_after, Backend, Db, Tx};
+use crate::db::{backend_of, get_str, get_uuid, placeholders_after, AnyQuery, Backend, Db, Tx};
 use crate::dossiers::StoredDossier;
 use crate::error::{corrupt, StoreError};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -345,10 +345,7 @@ pub async fn apply(tx: &mut Tx, deltas: &Deltas) -> Result<(), StoreError> {
 type CounterRow = ((String, String, String, String), Counts);
 
 /// Binds the key and the counts of each row, in [`upsert_sql`]'s order.
-fn bind_counts<'q>(
-    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    rows: &'q [CounterRow],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+fn bind_counts<'q>(mut q: AnyQuery<'q>, rows: &'q [CounterRow]) -> AnyQuery<'q> {
     for ((t, p, u, k), c) in rows {
         q = q.bind(t).bind(p).bind(u).bind(k);
         for v in c.to_array() {

@@ -63,26 +63,10 @@ pub async fn enqueue(
 pub async fn enqueue_many(tx: &mut Tx, messages: &[NewMessage]) -> Result<u64, StoreError> {
     let mut queued = 0;
     for chunk in messages.chunks(100) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let b = i * 7;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, 'pending', 0, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 7
-                )
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO outbox (id, channel, recipient, subject, body, idempotency_key, status, attempts, next_attempt_at, created_at)
              VALUES {} ON CONFLICT (idempotency_key) DO NOTHING",
-            rows.join(", ")
+            crate::db::placeholders(chunk.len(), 10)
         );
         let mut q = sqlx::query(&sql);
         for m in chunk {
@@ -93,6 +77,9 @@ pub async fn enqueue_many(tx: &mut Tx, messages: &[NewMessage]) -> Result<u64, S
                 .bind(&m.subject)
                 .bind(&m.body)
                 .bind(&m.idempotency_key)
+                .bind("pending")
+                .bind(0i64)
+                .bind(&m.now)
                 .bind(&m.now);
         }
         queued += q.execute(&mut **tx).await?.rows_affected();
