@@ -106,6 +106,53 @@ async fn lookups_equal_fresh_folds(app: &App) -> usize {
     n
 }
 
+/// Every dossier's row read at once, each code twice, with codes that match
+/// nothing: each read gets the row of its own code, as when read alone (on
+/// PostgreSQL they are read in batches, and fewer batches than reads).
+async fn concurrent_reads_answer_each_its_own(app: &App) {
+    let mut codes = Vec::new();
+    let mut after = None;
+    loop {
+        let page = sen_store::dossiers::public_views(&app.db, after, 200, None)
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(last.0);
+        codes.extend(page.into_iter().map(|(_, code, _)| code));
+    }
+    let mut alone = std::collections::HashMap::new();
+    for code in &codes {
+        let row = sen_store::dossiers::public_by_code(&app.db, code)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(&row.code, code);
+        alone.insert(code.clone(), row);
+    }
+    let asked: Vec<String> = codes
+        .iter()
+        .chain(codes.iter().rev())
+        .cloned()
+        .chain((0..20).map(|i| format!("H99-000000-{i:04}")))
+        .collect();
+    let before = sen_store::bench::pg_read_batches(&app.db);
+    let reads: Vec<_> = asked
+        .iter()
+        .map(|code| {
+            let (db, code) = (app.db.clone(), code.clone());
+            tokio::spawn(async move { sen_store::dossiers::public_by_code(&db, &code).await })
+        })
+        .collect();
+    for (code, read) in asked.iter().zip(reads) {
+        let got = read.await.unwrap().unwrap();
+        assert_eq!(got.as_ref(), alone.get(code), "{code}");
+    }
+    if let (Some((b0, r0)), Some((b1, r1))) = (before, sen_store::bench::pg_read_batches(&app.db)) {
+        assert_eq!(r1 - r0, asked.len());
+        assert!(b1 - b0 < asked.len() / 4, "{} batches", b1 - b0);
+    }
+}
+
 #[tokio::test]
 async fn the_stored_public_view_equals_a_fresh_fold_after_a_mixed_run() {
     let t = TestDb::new().await;
@@ -330,6 +377,7 @@ async fn the_stored_public_view_equals_a_fresh_fold_after_a_mixed_run() {
     assert_eq!(check.missing, 0);
     assert!(check.mismatched.is_empty(), "{check:?}");
     assert_eq!(lookups_equal_fresh_folds(&app).await, 144);
+    concurrent_reads_answer_each_its_own(&app).await;
 
     // The check can fail: a stored view that says something else is named,
     // and a view of another fold version is not served.

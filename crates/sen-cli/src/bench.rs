@@ -250,11 +250,16 @@ async fn lookup(app: &App, opts: &BenchOptions) -> anyhow::Result<()> {
     // ratios.
     let rounds = 3;
     let (mut base, mut read, mut stack, mut real) = (vec![], vec![], vec![], vec![]);
+    let mut batched = (0, 0);
     for _ in 0..rounds {
         base.push(sen_web::bench::load(bare_addr, paths.clone(), conns, duration).await?);
         read.push(sen_web::bench::load(with_read_addr, paths.clone(), conns, duration).await?);
         stack.push(sen_web::bench::load(sen_addr, vec!["/healthz".into()], conns, duration).await?);
+        let before = sen_store::bench::pg_read_batches(&app.db);
         real.push(sen_web::bench::load(sen_addr, paths.clone(), conns, duration).await?);
+        if let (Some(b0), Some(b1)) = (before, sen_store::bench::pg_read_batches(&app.db)) {
+            batched = (batched.0 + b1.0 - b0.0, batched.1 + b1.1 - b0.1);
+        }
     }
     let median_ratio = |of: &[sen_web::bench::LoadReport], to: &[sen_web::bench::LoadReport]| {
         median(of.iter().zip(to).map(|(r, b)| r.rps() / b.rps()).collect())
@@ -291,6 +296,12 @@ async fn lookup(app: &App, opts: &BenchOptions) -> anyhow::Result<()> {
     line("bare HTTP + the indexed read", &read);
     line("Sen stack, no database", &stack);
     line("public lookup", &real);
+    if batched.0 > 0 {
+        println!(
+            "public lookup's reads         {:>10.1} per statement on average",
+            batched.1 as f64 / batched.0 as f64
+        );
+    }
     println!(
         "ratio lookup / bare           {:>10.1} %   (lookup / bare + read {:.1} %)",
         100.0 * ratio,

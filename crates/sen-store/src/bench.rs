@@ -109,3 +109,9 @@ pub async fn monitoring_hook_secs(
     tx.rollback().await?;
     Ok(secs / n.max(1) as f64)
 }
+
+/// How many batches the public lookup's reads on PostgreSQL were done in
+/// so far, and how many reads those batches answered (`None` on SQLite).
+pub fn pg_read_batches(db: &Db) -> Option<(usize, usize)> {
+    db.pg_reads().map(|r| r.batches())
+}

@@ -356,20 +356,35 @@ const PUBLIC_BY_CODE: &str =
     "SELECT id, code, applicant_name, applicant_phone, applicant_id_number, public_view
      FROM dossiers WHERE code = $1";
 
+/// The public lookup's read on PostgreSQL, for the rows of several codes
+/// at once (see [`crate::reads::PgReads`]).
+pub(crate) fn public_read() -> crate::reads::KeyedRead<PgPublicRow> {
+    fn code_of(row: &PgPublicRow) -> &str {
+        &row.1
+    }
+    crate::reads::KeyedRead::new(
+        "SELECT id, code, applicant_name, applicant_phone, applicant_id_number, public_view
+         FROM dossiers WHERE code = ANY($1)",
+        code_of,
+    )
+}
+
+/// [`PublicRow`]'s columns as PostgreSQL returns them.
+pub(crate) type PgPublicRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 pub async fn public_by_code(db: &Db, code: &str) -> Result<Option<PublicRow>, StoreError> {
     if let Some(reads) = db.sqlite_reads() {
         return reads.with(|c| public_by_code_direct(c, code));
     }
     if let Some(reads) = db.pg_reads() {
-        type Row = (
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
-        let row: Option<Row> = reads.fetch_optional(PUBLIC_BY_CODE, code).await?;
+        let row = reads.fetch_by_key(&reads.public, code).await?;
         return row
             .map(
                 |(id, code, applicant_name, applicant_phone, applicant_id_number, public_view)| {

@@ -197,7 +197,8 @@ async fn connections_dropped_by_the_server_are_replaced() {
         task.await.unwrap().unwrap();
     }
     // The public lookup's own read connections (outside the pool) too; a
-    // burst of reads waits for them instead of opening more.
+    // burst of reads waits for them instead of opening more, and they are
+    // done in batches.
     let mut reads = Vec::new();
     for _ in 0..40 {
         let db = t.db.clone();
@@ -210,6 +211,10 @@ async fn connections_dropped_by_the_server_are_replaced() {
     }
     if let Some(opened) = sen_store::testing::pg_read_connections_opened(&t.db) {
         assert!((1..=16).contains(&opened), "{opened} opened");
+    }
+    if let Some((batches, reads)) = sen_store::bench::pg_read_batches(&t.db) {
+        assert_eq!(reads, 40);
+        assert!((1..40).contains(&batches), "{batches} batches");
     }
     if t.db.backend() == sen_store::Backend::Postgres {
         // Another session ends every pooled one, as a server restart or an
