@@ -163,33 +163,37 @@ pub async fn units(db: &Db, tenant: Uuid, search: Option<&str>) -> Result<Vec<Un
     rows.iter().map(unit_from_row).collect()
 }
 
-/// The unit's ancestors, nearest first (not including the unit itself).
-/// Pass `&mut **tx` inside a transaction. The depth is bounded to catch a cycle.
+/// The unit's ancestors, nearest first (not including the unit itself),
+/// in one statement whatever the depth (every permission check walks
+/// them). Pass `&mut **tx` inside a transaction. The depth is bounded to
+/// catch a cycle.
 pub async fn ancestors(conn: &mut sqlx::AnyConnection, id: Uuid) -> Result<Vec<Uuid>, StoreError> {
-    let mut out = Vec::new();
-    let mut cur = id;
-    for _ in 0..64 {
-        let row = sqlx::query("SELECT parent_id FROM units WHERE id = $1")
-            .bind(cur.to_string())
-            .fetch_optional(&mut *conn)
-            .await?;
-        match row
-            .as_ref()
-            .map(|r| get_opt_uuid(r, "parent_id"))
-            .transpose()?
-            .flatten()
-        {
-            Some(p) => {
-                out.push(p);
-                cur = p;
-            }
-            None => return Ok(out),
-        }
+    const MAX_DEPTH: usize = 64;
+    let rows = sqlx::query(
+        "WITH RECURSIVE up(id, parent_id, depth) AS (
+             SELECT id, parent_id, 0 FROM units WHERE id = $1
+             UNION ALL
+             SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id
+             WHERE up.depth < $2
+         )
+         SELECT parent_id FROM up WHERE parent_id IS NOT NULL ORDER BY depth",
+    )
+    .bind(id.to_string())
+    .bind(MAX_DEPTH as i64)
+    .fetch_all(&mut *conn)
+    .await?;
+    if rows.len() >= MAX_DEPTH {
+        return Err(crate::error::corrupt(
+            "units",
+            format!("parent chain of {id} is deeper than {MAX_DEPTH} or cyclic"),
+        ));
     }
-    Err(crate::error::corrupt(
-        "units",
-        format!("parent chain of {id} is deeper than 64 or cyclic"),
-    ))
+    rows.iter()
+        .map(|r| {
+            get_opt_uuid(r, "parent_id")?
+                .ok_or_else(|| crate::error::corrupt("units", format!("null ancestor of {id}")))
+        })
+        .collect()
 }
 
 /// [`ancestors`] on a pooled connection, outside any transaction.

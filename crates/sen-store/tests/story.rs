@@ -85,11 +85,39 @@ async fn units_unique_codes_unicode_and_search() {
         org::units(&t.db, ten, Some("TU PHAP")).await.unwrap()[0].id,
         child.id
     );
+    // Ancestors, nearest first, in one statement; none for a root or an
+    // unknown unit; a cycle is an error, not a loop.
+    let grandchild = unit(ten, Some(child.id), "H12.01.01", "Phòng Hộ tịch");
+    let mut tx = t.db.begin().await.unwrap();
+    org::insert_unit(&mut tx, &grandchild).await.unwrap();
+    tx.commit().await.unwrap();
     let mut conn = t.db.pool().acquire().await.unwrap();
     assert_eq!(
         org::ancestors(&mut conn, child.id).await.unwrap(),
         vec![root.id]
     );
+    assert_eq!(
+        org::ancestors(&mut conn, grandchild.id).await.unwrap(),
+        vec![child.id, root.id]
+    );
+    assert!(org::ancestors(&mut conn, root.id).await.unwrap().is_empty());
+    assert!(org::ancestors(&mut conn, uuid::Uuid::nil())
+        .await
+        .unwrap()
+        .is_empty());
+    let mut tx = t.db.begin().await.unwrap();
+    sqlx::query("UPDATE units SET parent_id = $1 WHERE id = $2")
+        .bind(grandchild.id.to_string())
+        .bind(root.id.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let cyclic = org::ancestors(&mut *tx, child.id).await;
+    assert!(
+        matches!(&cyclic, Err(StoreError::Corrupt { .. })),
+        "{cyclic:?}"
+    );
+    tx.rollback().await.unwrap();
     drop(conn);
 
     // A duplicate code is a unique violation, and the transaction leaves nothing.
