@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 pub struct FileConfig {
     pub listen: Option<String>,
     pub database_url: Option<String>,
+    pub database_connections: Option<u32>,
     pub log_format: Option<String>,
     pub cookie_secure: Option<bool>,
     pub session_hours: Option<i64>,
@@ -165,6 +166,9 @@ pub struct Config {
     pub data: PathBuf,
     pub listen: SocketAddr,
     pub database_url: String,
+    /// The most connections to the database server (`None`: the default
+    /// of `sen_store::Db::connect`).
+    pub database_connections: Option<u32>,
     pub log_format: String,
     pub cookie_secure: bool,
     pub settings: sen_app::Settings,
@@ -219,6 +223,18 @@ impl Config {
         let database_url = env("DATABASE_URL")
             .or(file.database_url)
             .unwrap_or_else(|| format!("sqlite://{}", data.join("sen.db").display()));
+        let database_connections = env("DATABASE_CONNECTIONS")
+            .map(|v| parse::<u32>("database_connections", &v))
+            .transpose()?
+            .or(file.database_connections);
+        if let Some(n) = database_connections {
+            if !(sen_store::MIN_CONNECTIONS..=10_000).contains(&n) {
+                anyhow::bail!(
+                    "configuration database_connections: {n} is outside {}–10000",
+                    sen_store::MIN_CONNECTIONS
+                );
+            }
+        }
         let log_format = env("LOG_FORMAT")
             .or(file.log_format)
             .unwrap_or_else(|| "text".into());
@@ -378,6 +394,7 @@ impl Config {
             data: data.to_path_buf(),
             listen,
             database_url,
+            database_connections,
             log_format,
             cookie_secure,
             settings,

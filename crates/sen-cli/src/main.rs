@@ -210,12 +210,14 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
         std::fs::create_dir_all(&cfg.data)
             .with_context(|| format!("cannot create data directory {}", cfg.data.display()))?;
     }
-    let db = Db::connect(&cfg.database_url).await.with_context(|| {
-        format!(
-            "cannot open the database {}",
-            sen_store::redact_url(&cfg.database_url)
-        )
-    })?;
+    let db = Db::connect_with(&cfg.database_url, cfg.database_connections)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                sen_store::redact_url(&cfg.database_url)
+            )
+        })?;
     let applied = db.migrate().await.context("migration failed")?;
     for m in applied {
         tracing::info!(migration = %m, "applied");

@@ -218,3 +218,30 @@ async fn bench_runs_and_prints_its_ratios() {
     }
     assert!(out.contains("errors 0"), "{out}");
 }
+
+/// `database_connections` bounds the connections one process opens; a
+/// value the store cannot work with is refused with its name, before
+/// anything is opened.
+#[tokio::test]
+async fn database_connections_is_read_and_checked() {
+    let t = TestDb::new().await;
+    let data = t.dir.join("data");
+    let with = |n: &str| {
+        Command::new(env!("CARGO_BIN_EXE_sen"))
+            .arg("--data")
+            .arg(&data)
+            .args(["migrate"])
+            .env("SEN_DATABASE_URL", &t.url)
+            .env("SEN_DATABASE_CONNECTIONS", n)
+            .env("SEN_LOG", "warn")
+            .output()
+            .expect("run sen")
+    };
+    ok(&with("6"));
+    for bad in ["2", "many"] {
+        let o = with(bad);
+        assert!(!o.status.success(), "{bad} accepted");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("database_connections"), "{bad}: {err}");
+    }
+}

@@ -110,11 +110,31 @@ pub fn fmt_time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
+/// The fewest connections [`Db::connect_with`] accepts.
+pub const MIN_CONNECTIONS: u32 = 4;
+
 impl Db {
     /// Connects to `url`. SQLite files are created if missing and opened in
     /// WAL mode with foreign keys on; the caller runs [`Db::migrate`].
     pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        Db::connect_with(url, None).await
+    }
+
+    /// [`Db::connect`], opening at most `max_connections` to the database
+    /// server at once (`None`: 16 for the pool, and on PostgreSQL one more
+    /// per core, 2 to 16, for the public lookup's reads). On PostgreSQL a
+    /// quarter of them, at most one per core, go to the lookup's reads and
+    /// the rest to the pool; on SQLite they bound the pool (the lookup's
+    /// read-only connections are files, not server sessions).
+    pub async fn connect_with(url: &str, max_connections: Option<u32>) -> Result<Db, StoreError> {
         sqlx::any::install_default_drivers();
+        if let Some(n) = max_connections {
+            if n < MIN_CONNECTIONS {
+                return Err(StoreError::Settings(format!(
+                    "at least {MIN_CONNECTIONS} database connections are needed, not {n}"
+                )));
+            }
+        }
         let backend = Backend::from_url(url)?;
         let url = match backend {
             Backend::Sqlite if !url.contains("mode=") => {
@@ -126,12 +146,17 @@ impl Db {
         if backend == Backend::Sqlite {
             crate::reads::tune_library();
         }
+        let (pool_size, read_connections) = match (backend, max_connections) {
+            (Backend::Sqlite, n) => (n.unwrap_or(8), 0),
+            (Backend::Postgres, None) => (16, crate::reads::read_connections()),
+            (Backend::Postgres, Some(n)) => {
+                let reads = crate::reads::read_connections().min(n as usize / 4);
+                (n - reads as u32, reads)
+            }
+        };
         let opts = AnyPoolOptions::new()
             .acquire_timeout(Duration::from_secs(30))
-            .max_connections(match backend {
-                Backend::Sqlite => 8,
-                Backend::Postgres => 16,
-            })
+            .max_connections(pool_size)
             // Pinging a connection before each use doubles the round trips
             // of a short query. An embedded SQLite connection cannot be
             // lost; a PostgreSQL one may have been dropped by the server
@@ -169,7 +194,10 @@ impl Db {
             _ => None,
         };
         let pg_reads = match backend {
-            Backend::Postgres => Some(std::sync::Arc::new(crate::reads::PgReads::new(&url)?)),
+            Backend::Postgres => Some(std::sync::Arc::new(crate::reads::PgReads::new(
+                &url,
+                read_connections,
+            )?)),
             Backend::Sqlite => None,
         };
         Ok(Db {

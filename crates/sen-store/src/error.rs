@@ -18,6 +18,8 @@ pub enum StoreError {
     Read(String),
     #[error("grouped write: {0}")]
     Batch(String),
+    #[error("database settings: {0}")]
+    Settings(String),
 }
 
 impl StoreError {

@@ -31,7 +31,7 @@ pub mod scale;
 pub mod signatures;
 pub mod testing;
 
-pub use db::{fmt_time, new_id, now_utc, redact_url, Backend, Db, Tx};
+pub use db::{fmt_time, new_id, now_utc, redact_url, Backend, Db, Tx, MIN_CONNECTIONS};
 
 /// The trait [`Db::transaction`] needs of its error type.
 pub mod db_retry {

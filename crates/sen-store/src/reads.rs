@@ -189,9 +189,10 @@ use tokio::sync::oneshot;
 const MAX_BATCH: usize = 64;
 
 impl PgReads {
-    pub(crate) fn new(url: &str) -> Result<PgReads, StoreError> {
+    /// Reads over at most `connections` connections (at least one).
+    pub(crate) fn new(url: &str, connections: usize) -> Result<PgReads, StoreError> {
         use std::str::FromStr;
-        let connections = read_connections();
+        let connections = connections.max(1);
         Ok(PgReads {
             // A statement whose parameter is an array is planned anew at
             // every execution by default (its generic plan is costed for
@@ -359,12 +360,12 @@ impl PgReads {
     }
 }
 
-/// Batches at once: one per core of this machine, at least 2 and at most
-/// 16. More batches in flight make each smaller: on 2 cores, with 16
+/// Batches at once by default: one per core of this machine, at least 2
+/// and at most 16. More batches in flight make each smaller: on 2 cores, with 16
 /// concurrent lookups, 2 connections answered 28–29 k lookups/s with 3.6
 /// reads per statement, 3 answered 26.5 k, 4 answered 24.7 k with 1.7,
 /// and 1 answered 27.4 k with 8 (`sen bench`, 25 November 2026).
-fn read_connections() -> usize {
+pub(crate) fn read_connections() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2)

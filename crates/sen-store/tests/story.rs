@@ -260,6 +260,70 @@ async fn connections_dropped_by_the_server_are_replaced() {
     }
 }
 
+/// A process opens no more connections than it is allowed, pool and
+/// lookup reads together, however many callers it has at once.
+#[tokio::test]
+async fn connections_stay_within_the_configured_bound() {
+    let t = TestDb::new().await;
+    assert!(sen_store::Db::connect_with(&t.url, Some(3)).await.is_err());
+    let db = sen_store::Db::connect_with(&t.url, Some(6)).await.unwrap();
+    let mut work = Vec::new();
+    for i in 0..40 {
+        let db = db.clone();
+        work.push(tokio::spawn(async move {
+            if i % 2 == 0 {
+                sen_store::dossiers::public_by_code(&db, "H99-000000-0000")
+                    .await
+                    .map(|_| ())
+            } else {
+                // Holds its pooled connection a while on PostgreSQL, so
+                // that the pool opens all it may.
+                let hold = match db.backend() {
+                    sen_store::Backend::Postgres => "SELECT CAST(pg_sleep(0.05) AS TEXT) AS x",
+                    sen_store::Backend::Sqlite => "SELECT 'x' AS x",
+                };
+                sqlx::query(hold)
+                    .execute(db.pool())
+                    .await
+                    .map(|_| ())
+                    .map_err(StoreError::from)
+            }
+        }));
+    }
+    for w in work {
+        w.await.unwrap().unwrap();
+    }
+    match db.backend() {
+        sen_store::Backend::Postgres => {
+            // Counted by the server, from another process's connection.
+            let other = sen_store::Db::connect(&t.url).await.unwrap();
+            let row = sqlx::query(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM pg_stat_activity
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .fetch_one(other.pool())
+            .await
+            .unwrap();
+            let open: i64 = sqlx::Row::try_get(&row, "n").unwrap();
+            // The test harness's own pool is in the same database.
+            let harness = t.db.pool().size() as i64;
+            assert!(
+                open - harness <= 6,
+                "{open} sessions, {harness} of the harness"
+            );
+            assert!(
+                sen_store::testing::pg_read_connections_opened(&db).unwrap() <= 1,
+                "a quarter of 6 for the reads"
+            );
+            other.close().await;
+        }
+        sen_store::Backend::Sqlite => {
+            assert_eq!(db.pool().options().get_max_connections(), 6);
+        }
+    }
+    db.close().await;
+}
+
 #[tokio::test]
 async fn the_database_refuses_to_change_events() {
     let t = TestDb::new().await;
