@@ -260,6 +260,65 @@ async fn connections_dropped_by_the_server_are_replaced() {
     }
 }
 
+/// A lookup whose request is dropped while it reads for others (on
+/// PostgreSQL, concurrent lookups are read in batches by one of them) does
+/// not take their answers with it: they ask again.
+#[tokio::test]
+async fn dropped_lookups_do_not_fail_the_others() {
+    let t = TestDb::new().await;
+    if t.db.backend() != sen_store::Backend::Postgres {
+        return; // SQLite reads each lookup alone, on its own thread.
+    }
+    let batches = || sen_store::bench::pg_read_batches(&t.db).unwrap();
+    async fn wait_for(what: &str, done: impl Fn() -> bool) {
+        let started = std::time::Instant::now();
+        while !done() {
+            assert!(
+                started.elapsed().as_secs() < 30,
+                "waited too long for {what}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+    }
+    // Reads wait at the server for as long as another session holds the
+    // table locked.
+    let mut lock = t.db.begin().await.unwrap();
+    sqlx::query("LOCK TABLE dossiers IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let mut reads = Vec::new();
+    for _ in 0..40 {
+        let db = t.db.clone();
+        reads.push(tokio::spawn(async move {
+            sen_store::dossiers::public_by_code(&db, "H99-000000-0000").await
+        }));
+    }
+    // The first reads take every connection, each for itself; the others
+    // queue. Dropping the first lets the next one read for all the rest.
+    wait_for("the first batches", || batches().0 >= 1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let (first, _) = batches();
+    for read in &reads[..first] {
+        read.abort();
+    }
+    wait_for("the batch of the rest", || batches().1 == 40).await;
+    // Now that batch waits at the server: drop every read but the last,
+    // the one reading for the others with them.
+    let last = reads.pop().unwrap();
+    for read in &reads {
+        read.abort();
+    }
+    wait_for("the last read asked again", || batches().1 == 41).await;
+    lock.rollback().await.unwrap();
+    assert_eq!(last.await.unwrap().unwrap(), None);
+    for read in reads {
+        if let Err(e) = read.await {
+            assert!(e.is_cancelled(), "{e}");
+        }
+    }
+}
+
 /// A process opens no more connections than it is allowed, pool and
 /// lookup reads together, however many callers it has at once.
 #[tokio::test]
