@@ -53,8 +53,9 @@ async fn citizen(app: &App, i: usize) -> Actor {
 
 /// Every dossier: the lookup (with and without proof) equals a fresh fold
 /// of its events.
-async fn lookups_equal_fresh_folds(app: &App) -> usize {
-    let mut n = 0;
+/// Every dossier's id, code and stored view, page by page.
+async fn all_views(app: &App) -> Vec<(Uuid, String, Option<String>)> {
+    let mut all = Vec::new();
     let mut after = None;
     loop {
         let page = sen_store::dossiers::public_views(&app.db, after, 200, None)
@@ -62,46 +63,51 @@ async fn lookups_equal_fresh_folds(app: &App) -> usize {
             .unwrap();
         let Some(last) = page.last() else { break };
         after = Some(last.0);
-        for (id, code, stored) in page {
-            let stored_current = stored.as_deref().is_some_and(PublicView::is_current);
-            let row = sen_store::dossiers::by_id(&app.db, id)
-                .await
-                .unwrap()
-                .unwrap();
-            let fresh = app.fold_dossier(id).await.unwrap();
+        all.extend(page);
+    }
+    all
+}
+
+async fn lookups_equal_fresh_folds(app: &App) -> usize {
+    let mut n = 0;
+    for (id, code, stored) in all_views(app).await {
+        let stored_current = stored.as_deref().is_some_and(PublicView::is_current);
+        let row = sen_store::dossiers::by_id(&app.db, id)
+            .await
+            .unwrap()
+            .unwrap();
+        let fresh = app.fold_dossier(id).await.unwrap();
+        assert_eq!(
+            fresh.status, row.status,
+            "{code}: the fold and the row agree"
+        );
+        let proof = row.applicant_phone.clone().unwrap();
+        for (proof, verified) in [(None, false), (Some(&proof[6..]), true)] {
+            let shown = app.public_lookup(&code, proof).await.unwrap();
+            let expected = fresh
+                .clone()
+                .into_public(code.clone(), verified, &row.applicant_name);
             assert_eq!(
-                fresh.status, row.status,
-                "{code}: the fold and the row agree"
+                serde_json::to_value(&shown).unwrap(),
+                serde_json::to_value(&expected).unwrap(),
+                "{code}"
             );
-            let proof = row.applicant_phone.clone().unwrap();
-            for (proof, verified) in [(None, false), (Some(&proof[6..]), true)] {
-                let shown = app.public_lookup(&code, proof).await.unwrap();
-                let expected =
-                    fresh
-                        .clone()
-                        .into_public(code.clone(), verified, &row.applicant_name);
-                assert_eq!(
-                    serde_json::to_value(&shown).unwrap(),
-                    serde_json::to_value(&expected).unwrap(),
-                    "{code}"
-                );
-                assert_eq!(shown.verified, verified);
-                // The API's answer encodes to the same bytes, whether it is
-                // built or encoded straight from the stored view.
-                let answer = app.public_answer(&code, proof).await.unwrap();
-                assert_eq!(
-                    matches!(answer, PublicAnswer::Stored(_)),
-                    !verified && stored_current,
-                    "{code}: the stored text is used exactly when it can be"
-                );
-                assert_eq!(
-                    answer.into_json().unwrap(),
-                    serde_json::to_string(&expected).unwrap(),
-                    "{code}"
-                );
-            }
-            n += 1;
+            assert_eq!(shown.verified, verified);
+            // The API's answer encodes to the same bytes, whether it is
+            // built or encoded straight from the stored view.
+            let answer = app.public_answer(&code, proof).await.unwrap();
+            assert_eq!(
+                matches!(answer, PublicAnswer::Stored(_)),
+                !verified && stored_current,
+                "{code}: the stored text is used exactly when it can be"
+            );
+            assert_eq!(
+                answer.into_json().unwrap(),
+                serde_json::to_string(&expected).unwrap(),
+                "{code}"
+            );
         }
+        n += 1;
     }
     n
 }
@@ -110,16 +116,11 @@ async fn lookups_equal_fresh_folds(app: &App) -> usize {
 /// nothing: each read gets the row of its own code, as when read alone (on
 /// PostgreSQL they are read in batches, and fewer batches than reads).
 async fn concurrent_reads_answer_each_its_own(app: &App) {
-    let mut codes = Vec::new();
-    let mut after = None;
-    loop {
-        let page = sen_store::dossiers::public_views(&app.db, after, 200, None)
-            .await
-            .unwrap();
-        let Some(last) = page.last() else { break };
-        after = Some(last.0);
-        codes.extend(page.into_iter().map(|(_, code, _)| code));
-    }
+    let codes: Vec<String> = all_views(app)
+        .await
+        .into_iter()
+        .map(|(_, code, _)| code)
+        .collect();
     let mut alone = std::collections::HashMap::new();
     for code in &codes {
         let row = sen_store::dossiers::public_by_code(&app.db, code)
