@@ -26,6 +26,7 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
+use tokio::sync::oneshot;
 
 /// Idle read-only connections kept open; more are opened when the callers
 /// need them at once, and the surplus is closed on return.
@@ -168,22 +169,25 @@ impl<O> KeyedRead<O> {
         }
     }
 
-    fn queue(&self, key: &str, reply: oneshot::Sender<Result<Option<O>, String>>) {
-        if let Ok(mut w) = self.waiting.lock() {
-            w.push((key.to_owned(), reply));
-        }
+    /// The queue holds no invariant a panic could break: a poisoned lock
+    /// is taken as it is.
+    fn waiting(&self) -> std::sync::MutexGuard<'_, Vec<Waiting<O>>> {
+        self.waiting.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    fn queue(&self, key: &str, reply: oneshot::Sender<Result<Option<O>, String>>) {
+        self.waiting().push((key.to_owned(), reply));
+    }
+
+    /// The reads waiting now, oldest first (at most [`MAX_BATCH`]). Those
+    /// whose caller has gone meanwhile are read all the same, and their
+    /// answer dropped.
     fn take(&self) -> Vec<Waiting<O>> {
-        let Ok(mut w) = self.waiting.lock() else {
-            return Vec::new();
-        };
+        let mut w = self.waiting();
         let n = w.len().min(MAX_BATCH);
         w.drain(..n).collect()
     }
 }
-
-use tokio::sync::oneshot;
 
 /// The most reads in one statement.
 const MAX_BATCH: usize = 64;
@@ -222,7 +226,7 @@ impl PgReads {
     where
         O: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Clone + Send + Unpin,
     {
-        // As long as the pool waits for a connection.
+        // As long as the pool waits for a connection, the read included.
         tokio::time::timeout(Duration::from_secs(30), self.wait_for(read, key))
             .await
             .map_err(|_| StoreError::Db(sqlx::Error::PoolTimedOut))?
@@ -361,10 +365,11 @@ impl PgReads {
 }
 
 /// Batches at once by default: one per core of this machine, at least 2
-/// and at most 16. More batches in flight make each smaller: on 2 cores, with 16
-/// concurrent lookups, 2 connections answered 28–29 k lookups/s with 3.6
-/// reads per statement, 3 answered 26.5 k, 4 answered 24.7 k with 1.7,
-/// and 1 answered 27.4 k with 8 (`sen bench`, 25 November 2026).
+/// and at most 16. More batches in flight make each smaller: on 2 cores,
+/// with 16 concurrent lookups, 2 connections answered 28–29 k lookups/s
+/// with 3.6 reads per statement, 3 answered 26.5 k, 4 answered 24.7 k
+/// with 1.7, and 1 answered 27.4 k with 8 (`sen bench`, 25 November
+/// 2026).
 pub(crate) fn read_connections() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
