@@ -332,17 +332,18 @@ pub(crate) fn get_i64(row: &AnyRow, col: &str) -> Result<i64, StoreError> {
 }
 
 pub(crate) fn get_uuid(row: &AnyRow, col: &str) -> Result<Uuid, StoreError> {
-    let s = get_str(row, col)?;
-    Uuid::parse_str(&s).map_err(|e| crate::error::corrupt("uuid column", format!("{col}={s}: {e}")))
+    parse_uuid(col, &get_str(row, col)?)
 }
 
 pub(crate) fn get_opt_uuid(row: &AnyRow, col: &str) -> Result<Option<Uuid>, StoreError> {
-    match get_opt_str(row, col)? {
-        None => Ok(None),
-        Some(s) => Uuid::parse_str(&s)
-            .map(Some)
-            .map_err(|e| crate::error::corrupt("uuid column", format!("{col}={s}: {e}"))),
-    }
+    get_opt_str(row, col)?
+        .map(|s| parse_uuid(col, &s))
+        .transpose()
+}
+
+/// The UUID stored as text in column `col`.
+pub(crate) fn parse_uuid(col: &str, s: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(s).map_err(|e| crate::error::corrupt("uuid column", format!("{col}={s}: {e}")))
 }
 
 #[cfg(test)]

@@ -352,9 +352,19 @@ pub struct PublicRow {
     pub public_view: Option<String>,
 }
 
-const PUBLIC_BY_CODE: &str =
-    "SELECT id, code, applicant_name, applicant_phone, applicant_id_number, public_view
-     FROM dossiers WHERE code = $1";
+/// The public lookup's select, its columns in [`PublicRow`]'s order, with
+/// the condition on `code` appended.
+macro_rules! public_select {
+    ($on_code:literal) => {
+        concat!(
+            "SELECT id, code, applicant_name, applicant_phone, applicant_id_number, public_view
+             FROM dossiers WHERE code ",
+            $on_code
+        )
+    };
+}
+
+const PUBLIC_BY_CODE: &str = public_select!("= $1");
 
 /// The public lookup's read on PostgreSQL, for the rows of several codes
 /// at once (see [`crate::reads::PgReads`]).
@@ -362,11 +372,7 @@ pub(crate) fn public_read() -> crate::reads::KeyedRead<PgPublicRow> {
     fn code_of(row: &PgPublicRow) -> &str {
         &row.1
     }
-    crate::reads::KeyedRead::new(
-        "SELECT id, code, applicant_name, applicant_phone, applicant_id_number, public_view
-         FROM dossiers WHERE code = ANY($1)",
-        code_of,
-    )
+    crate::reads::KeyedRead::new(public_select!("= ANY($1)"), code_of)
 }
 
 /// [`PublicRow`]'s columns as PostgreSQL returns them.
@@ -389,10 +395,7 @@ pub async fn public_by_code(db: &Db, code: &str) -> Result<Option<PublicRow>, St
             .map(
                 |(id, code, applicant_name, applicant_phone, applicant_id_number, public_view)| {
                     Ok(PublicRow {
-                        id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt {
-                            table: "dossiers",
-                            detail: format!("id {id:?}: {e}"),
-                        })?,
+                        id: crate::db::parse_uuid("id", &id)?,
                         code,
                         applicant_name,
                         applicant_phone,
@@ -480,7 +483,10 @@ pub async fn public_view_in_tx(
 }
 
 /// Stores the public views (JSON) of several dossiers in one statement.
-pub async fn set_public_views(tx: &mut Tx, views: &[(Uuid, String)]) -> Result<(), StoreError> {
+pub async fn set_public_views<S: AsRef<str>>(
+    tx: &mut Tx,
+    views: &[(Uuid, S)],
+) -> Result<(), StoreError> {
     for chunk in views.chunks(200) {
         let sql = format!(
             "WITH v(id, public_view) AS (VALUES {})
@@ -489,7 +495,7 @@ pub async fn set_public_views(tx: &mut Tx, views: &[(Uuid, String)]) -> Result<(
         );
         let mut q = sqlx::query(&sql);
         for (id, view) in chunk {
-            q = q.bind(id.to_string()).bind(view);
+            q = q.bind(id.to_string()).bind(view.as_ref());
         }
         q.execute(&mut **tx).await?;
     }
@@ -498,12 +504,7 @@ pub async fn set_public_views(tx: &mut Tx, views: &[(Uuid, String)]) -> Result<(
 
 /// Stores the public view (JSON) folded from the dossier's events.
 pub async fn set_public_view(tx: &mut Tx, id: Uuid, view: &str) -> Result<(), StoreError> {
-    sqlx::query("UPDATE dossiers SET public_view = $1 WHERE id = $2")
-        .bind(view)
-        .bind(id.to_string())
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    set_public_views(tx, &[(id, view)]).await
 }
 
 /// The condition on a dossier row whose public view is missing or does not
