@@ -350,14 +350,7 @@ impl App {
                     )
                     .await?;
                     store::insert(tx, &row).await?;
-                    crate::public::record_dossier_events(
-                        &db,
-                        tx,
-                        id,
-                        Some(crate::public::PublicView::default()),
-                        vec![submitted],
-                    )
-                    .await?;
+                    crate::public::record_new_dossier_events(&db, tx, id, vec![submitted]).await?;
                     Ok::<_, AppError>(())
                 })
             })
@@ -661,7 +654,7 @@ impl sen_store::group::BatchWork for CounterIntakes {
                     messages.extend(notice_messages(row, n, &ev.id.to_string()));
                 }
             }
-            store::set_public_views(tx, &views).await?;
+            store::set_new_public_views(tx, &views).await?;
             outbox::enqueue_many(tx, &messages).await?;
             Ok(rows)
         })

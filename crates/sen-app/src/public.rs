@@ -386,9 +386,10 @@ struct StoredEntry<'a> {
 
 /// Appends a dossier's events in the caller's transaction and folds them
 /// into the dossier's stored public view. `prior` is the view stored before
-/// (read with the row locked, or the empty view of a dossier created in this
-/// transaction); without a current one, all the dossier's events are folded
-/// again. Every writer of a dossier's events goes through here.
+/// (read with the row locked); without a current one, all the dossier's
+/// events are folded again. Every writer of a dossier's events goes through
+/// here or, for a dossier created in the same transaction,
+/// [`record_new_dossier_events`].
 pub async fn record_dossier_events(
     db: &Db,
     tx: &mut Tx,
@@ -396,6 +397,32 @@ pub async fn record_dossier_events(
     prior: Option<PublicView>,
     new: Vec<NewEvent>,
 ) -> Result<Vec<Event>, AppError> {
+    let (sealed, view) = append_and_fold(db, tx, dossier, prior, new).await?;
+    store::set_public_view(db, tx, dossier, &view).await?;
+    Ok(sealed)
+}
+
+/// [`record_dossier_events`] for a dossier inserted in this transaction
+/// (folded from the empty view; no lookup can hold it yet).
+pub async fn record_new_dossier_events(
+    db: &Db,
+    tx: &mut Tx,
+    dossier: Uuid,
+    new: Vec<NewEvent>,
+) -> Result<Vec<Event>, AppError> {
+    let (sealed, view) = append_and_fold(db, tx, dossier, Some(PublicView::default()), new).await?;
+    store::set_new_public_views(tx, &[(dossier, view)]).await?;
+    Ok(sealed)
+}
+
+/// The events sealed, and the view (JSON) folded from `prior` and them.
+async fn append_and_fold(
+    db: &Db,
+    tx: &mut Tx,
+    dossier: Uuid,
+    prior: Option<PublicView>,
+    new: Vec<NewEvent>,
+) -> Result<(Vec<Event>, String), AppError> {
     let sealed = events::append_all(db, tx, new).await?;
     let view = match prior {
         Some(mut v) => {
@@ -406,8 +433,7 @@ pub async fn record_dossier_events(
         }
         None => PublicView::fold(&store::events_of_in_tx(tx, dossier).await?)?,
     };
-    store::set_public_view(tx, dossier, &view.to_json()?).await?;
-    Ok(sealed)
+    Ok((sealed, view.to_json()?))
 }
 
 /// [`record_dossier_events`] for one event, reading the stored view (and

@@ -114,16 +114,28 @@ async fn lookups_equal_fresh_folds(app: &App) -> usize {
 
 /// Every dossier's row read at once, each code twice, with codes that match
 /// nothing: each read gets the row of its own code, as when read alone (on
-/// PostgreSQL they are read in batches, and fewer batches than reads).
-async fn concurrent_reads_answer_each_its_own(app: &App) {
+/// PostgreSQL they are read in batches, and fewer batches than reads; the
+/// reads go through a connection without a lookup cache, which would answer
+/// the second round from memory).
+async fn concurrent_reads_answer_each_its_own(app: &App, url: &str) {
     let codes: Vec<String> = all_views(app)
         .await
         .into_iter()
         .map(|(_, code, _)| code)
         .collect();
+    let db = sen_store::Db::connect_options(
+        url,
+        sen_store::DbOptions {
+            lookup_cache_mb: Some(0),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(sen_store::bench::lookup_cache(&db).is_none());
     let mut alone = std::collections::HashMap::new();
     for code in &codes {
-        let row = sen_store::dossiers::public_by_code(&app.db, code)
+        let row = sen_store::dossiers::public_by_code(&db, code)
             .await
             .unwrap()
             .unwrap();
@@ -136,11 +148,11 @@ async fn concurrent_reads_answer_each_its_own(app: &App) {
         .cloned()
         .chain((0..20).map(|i| format!("H99-000000-{i:04}")))
         .collect();
-    let before = sen_store::bench::pg_read_batches(&app.db);
+    let before = sen_store::bench::pg_read_batches(&db);
     let reads: Vec<_> = asked
         .iter()
         .map(|code| {
-            let (db, code) = (app.db.clone(), code.clone());
+            let (db, code) = (db.clone(), code.clone());
             tokio::spawn(async move { sen_store::dossiers::public_by_code(&db, &code).await })
         })
         .collect();
@@ -148,10 +160,11 @@ async fn concurrent_reads_answer_each_its_own(app: &App) {
         let got = read.await.unwrap().unwrap();
         assert_eq!(got.as_ref(), alone.get(code), "{code}");
     }
-    if let (Some((b0, r0)), Some((b1, r1))) = (before, sen_store::bench::pg_read_batches(&app.db)) {
+    if let (Some((b0, r0)), Some((b1, r1))) = (before, sen_store::bench::pg_read_batches(&db)) {
         assert_eq!(r1 - r0, asked.len());
         assert!(b1 - b0 < asked.len() / 4, "{} batches", b1 - b0);
     }
+    db.close().await;
 }
 
 #[tokio::test]
@@ -378,7 +391,7 @@ async fn the_stored_public_view_equals_a_fresh_fold_after_a_mixed_run() {
     assert_eq!(check.missing, 0);
     assert!(check.mismatched.is_empty(), "{check:?}");
     assert_eq!(lookups_equal_fresh_folds(&app).await, 144);
-    concurrent_reads_answer_each_its_own(&app).await;
+    concurrent_reads_answer_each_its_own(&app, &t.url).await;
 
     // The check can fail: a stored view that says something else is named,
     // and a view of another fold version is not served.
@@ -443,12 +456,19 @@ async fn extend(app: &App, id: Uuid) {
 
 /// Plays a DBA who rewrites a stored view behind the application's back.
 async fn set_view(app: &App, id: Uuid, json: &str) {
+    write_view(&app.db, id, json).await
+}
+
+/// Stores a view through `db` (another process's connection, when it is
+/// not the app's).
+async fn write_view(db: &sen_store::Db, id: Uuid, json: &str) {
     let json = json.to_string();
-    app.db
+    let db = db.clone();
+    db.clone()
         .transaction(|tx| {
-            let json = json.clone();
+            let (json, db) = (json.clone(), db.clone());
             Box::pin(async move {
-                sen_store::dossiers::set_public_view(tx, id, &json).await?;
+                sen_store::dossiers::set_public_view(&db, tx, id, &json).await?;
                 Ok::<_, sen_store::StoreError>(())
             })
         })
@@ -540,4 +560,154 @@ async fn counter_intake_is_one_transaction_with_both_events() {
     let check = app.check_public_views().await.unwrap();
     assert_eq!((check.checked, check.missing), (4, 0));
     assert!(check.mismatched.is_empty());
+}
+
+/// Polls `f` every 10 ms for up to `secs` seconds; the time it took to
+/// hold, if it did.
+async fn within<F, Fut>(secs: u64, mut f: F) -> Option<std::time::Duration>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(secs) {
+        if f().await {
+            return Some(start.elapsed());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    None
+}
+
+/// What a lookup without proof must show: a fresh fold of the events.
+async fn fresh_answer(app: &App, id: Uuid) -> serde_json::Value {
+    let row = app.dossier_by_id(id).await.unwrap().row;
+    let fresh = app.fold_dossier(id).await.unwrap();
+    serde_json::to_value(fresh.into_public(row.code, false, &row.applicant_name)).unwrap()
+}
+
+async fn shown(app: &App, code: &str) -> serde_json::Value {
+    serde_json::to_value(app.public_lookup(code, None).await.unwrap()).unwrap()
+}
+
+/// On PostgreSQL the lookup's rows are held in memory (`lookup_cache_mb`).
+/// A write of this process shows in the very next lookup; a write of
+/// another process (another pool, another cache) shows as soon as its
+/// notification arrives, also after the listener's connection was killed;
+/// what is held is served. On SQLite every lookup reads the file, and the
+/// same must hold at once.
+#[tokio::test]
+async fn lookups_show_each_write_here_at_once_and_from_elsewhere_soon() {
+    let t = TestDb::new().await;
+    let now = vn(2026, 3, 2, 9, 0);
+    let app =
+        App::new(t.db.clone(), sen_app::Settings::default()).with_clock(Arc::new(move || now));
+    app.load_demo().await.unwrap();
+    let tenant = app.public_overview().await.unwrap().0.unwrap().id;
+    let d = app
+        .receive_at_counter(
+            &Actor::Operator,
+            tenant,
+            Intake {
+                procedure_code: "1.001193".into(),
+                applicant: applicant(7),
+                receiving_unit_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    let (id, code) = (d.row.id, d.row.code.clone());
+    let pg = t.db.backend() == sen_store::Backend::Postgres;
+    let cache = |db: &sen_store::Db| sen_store::bench::lookup_cache(db);
+    if pg {
+        let up = within(10, || async { cache(&app.db).is_some_and(|c| c.0) }).await;
+        assert!(up.is_some(), "the listener is in place");
+    } else {
+        assert!(cache(&app.db).is_none());
+    }
+    // Held after the first lookup, and served from memory.
+    assert_eq!(shown(&app, &code).await, fresh_answer(&app, id).await);
+    let before = cache(&app.db);
+    assert_eq!(shown(&app, &code).await, fresh_answer(&app, id).await);
+    if let (Some(b), Some(a)) = (before, cache(&app.db)) {
+        assert_eq!((a.1 - b.1, a.2 - b.2), (1, 0), "a hit");
+    }
+    // This process's writes: each action, then at once a lookup, even
+    // while the notifications are slow to come.
+    for _ in 0..3 {
+        let old = shown(&app, &code).await;
+        sen_store::testing::hold_lookup_notifications(&app.db, true);
+        extend(&app, id).await;
+        let new = shown(&app, &code).await;
+        assert_ne!(new, old);
+        assert_eq!(new, fresh_answer(&app, id).await);
+        assert_eq!(shown(&app, &code).await, new);
+        sen_store::testing::hold_lookup_notifications(&app.db, false);
+        // And held again once heard of.
+        assert_eq!(shown(&app, &code).await, new);
+        assert_eq!(shown(&app, &code).await, new);
+    }
+    if let Some((_, hits, _)) = cache(&app.db) {
+        let (_, more, _) = {
+            shown(&app, &code).await;
+            cache(&app.db).unwrap()
+        };
+        assert_eq!(more, hits + 1, "held again");
+    }
+    // Another process rewrites the view.
+    let other = sen_store::Db::connect(&t.url).await.unwrap();
+    if pg {
+        let up = within(10, || async { cache(&other).is_some_and(|c| c.0) }).await;
+        assert!(up.is_some());
+    }
+    let real = sen_store::dossiers::public_by_code(&app.db, &code)
+        .await
+        .unwrap()
+        .unwrap()
+        .public_view
+        .unwrap();
+    let mut forged: PublicView = app.fold_dossier(id).await.unwrap();
+    forged.status = "returned".into();
+    let status = || async { shown(&app, &code).await["status"].clone() };
+    let real_status = status().await;
+    assert_ne!(real_status, "returned");
+    // Until its notification comes, what is held is shown (the bound of
+    // another process's write); then the write.
+    sen_store::testing::hold_lookup_notifications(&app.db, true);
+    write_view(&other, id, &forged.to_json().unwrap()).await;
+    if pg {
+        assert_eq!(status().await, real_status);
+    }
+    sen_store::testing::hold_lookup_notifications(&app.db, false);
+    let took = within(5, || async { status().await == "returned" }).await;
+    assert!(took.is_some(), "another process's write shows");
+    eprintln!("another process's write showed after {took:?}");
+    assert_eq!(status().await, "returned", "and stays");
+    write_view(&other, id, &real).await;
+    assert!(within(5, || async { status().await == real_status })
+        .await
+        .is_some());
+    if pg {
+        // The listeners' connections are killed, and the view rewritten
+        // at once, perhaps before the listener has noticed: no lookup
+        // keeps showing what was there before.
+        let admin = sen_store::Db::connect(&t.url).await.unwrap();
+        let killed = sen_store::testing::kill_lookup_listeners(&admin).await;
+        assert!(killed >= 2, "{killed} listeners killed");
+        write_view(&other, id, &forged.to_json().unwrap()).await;
+        assert!(within(10, || async { status().await == "returned" })
+            .await
+            .is_some());
+        let back = within(10, || async { cache(&app.db).is_some_and(|c| c.0) }).await;
+        assert!(back.is_some(), "the listener is back");
+        write_view(&other, id, &real).await;
+        assert!(within(5, || async { status().await == real_status })
+            .await
+            .is_some());
+        // Closed: nothing is held any more.
+        other.close().await;
+        assert_eq!(cache(&other).map(|c| c.0), Some(false));
+        admin.close().await;
+    }
+    assert_eq!(shown(&app, &code).await, fresh_answer(&app, id).await);
 }

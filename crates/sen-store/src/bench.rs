@@ -115,3 +115,13 @@ pub async fn monitoring_hook_secs(
 pub fn pg_read_batches(db: &Db) -> Option<(usize, usize)> {
     db.pg_reads().map(|r| r.batches())
 }
+
+/// The lookup cache of a PostgreSQL database: whether it keeps rows (its
+/// listener is in place), and the lookups answered from it and from the
+/// database so far. `None` without a cache (SQLite, or a size of 0).
+pub fn lookup_cache(db: &Db) -> Option<(bool, u64, u64)> {
+    db.lookups().map(|c| {
+        let (hits, misses) = c.counts();
+        (c.listening(), hits, misses)
+    })
+}

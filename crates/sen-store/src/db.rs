@@ -62,7 +62,26 @@ pub struct Db {
     reads: Option<std::sync::Arc<crate::reads::SqliteReads>>,
     /// Native connections for the same reads on PostgreSQL.
     pg_reads: Option<std::sync::Arc<crate::reads::PgReads>>,
+    /// The lookup's rows held in memory on PostgreSQL, dropped when the
+    /// database reports them changed.
+    lookups: Option<std::sync::Arc<crate::lookups::LookupCache>>,
 }
+
+/// How [`Db::connect_options`] connects.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DbOptions {
+    /// The most connections one process opens (`None`: see
+    /// [`Db::connect_with`]).
+    pub max_connections: Option<u32>,
+    /// Megabytes of lookup rows held in memory on PostgreSQL (`None`:
+    /// [`DEFAULT_LOOKUP_CACHE_MB`]; 0: none, every lookup reads the
+    /// database). Ignored on SQLite.
+    pub lookup_cache_mb: Option<u32>,
+}
+
+/// The lookup rows held by default on PostgreSQL: about 30,000 dossiers
+/// with their views (a province's dossiers in progress).
+pub const DEFAULT_LOOKUP_CACHE_MB: u32 = 64;
 
 /// A query with its arguments bound so far, for helpers that bind rows.
 pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
@@ -127,6 +146,21 @@ impl Db {
     /// the rest to the pool; on SQLite they bound the pool (the lookup's
     /// read-only connections are files, not server sessions).
     pub async fn connect_with(url: &str, max_connections: Option<u32>) -> Result<Db, StoreError> {
+        Db::connect_options(
+            url,
+            DbOptions {
+                max_connections,
+                ..DbOptions::default()
+            },
+        )
+        .await
+    }
+
+    /// [`Db::connect_with`] with the lookup cache's size too. On
+    /// PostgreSQL with a cache, one of the connections listens for the
+    /// changes that drop its rows (see `lookups`).
+    pub async fn connect_options(url: &str, options: DbOptions) -> Result<Db, StoreError> {
+        let max_connections = options.max_connections;
         sqlx::any::install_default_drivers();
         if let Some(n) = max_connections {
             if n < MIN_CONNECTIONS {
@@ -146,12 +180,19 @@ impl Db {
         if backend == Backend::Sqlite {
             crate::reads::tune_library();
         }
+        let cache_bytes = match backend {
+            Backend::Postgres => {
+                options.lookup_cache_mb.unwrap_or(DEFAULT_LOOKUP_CACHE_MB) as usize * (1 << 20)
+            }
+            Backend::Sqlite => 0,
+        };
+        let listener = u32::from(cache_bytes > 0);
         let (pool_size, read_connections) = match (backend, max_connections) {
             (Backend::Sqlite, n) => (n.unwrap_or(8), 0),
             (Backend::Postgres, None) => (16, crate::reads::read_connections()),
             (Backend::Postgres, Some(n)) => {
                 let reads = crate::reads::read_connections().min(n as usize / 4);
-                (n - reads as u32, reads)
+                (n - reads as u32 - listener, reads)
             }
         };
         let opts = AnyPoolOptions::new()
@@ -200,11 +241,23 @@ impl Db {
             )?)),
             Backend::Sqlite => None,
         };
+        let lookups = if cache_bytes > 0 {
+            use std::str::FromStr;
+            let cache = std::sync::Arc::new(crate::lookups::LookupCache::new(cache_bytes));
+            crate::lookups::spawn_listener(
+                &cache,
+                sqlx::postgres::PgConnectOptions::from_str(&url)?,
+            );
+            Some(cache)
+        } else {
+            None
+        };
         Ok(Db {
             pool,
             backend,
             reads,
             pg_reads,
+            lookups,
         })
     }
 
@@ -224,7 +277,23 @@ impl Db {
         self.pg_reads.as_deref()
     }
 
+    pub(crate) fn lookups(&self) -> Option<&crate::lookups::LookupCache> {
+        self.lookups.as_deref()
+    }
+
+    /// Marks dossiers whose public lookup row this process is about to
+    /// change: lookups read them from the database until the change's
+    /// notification has come (see `lookups`).
+    pub(crate) fn mark_lookups(&self, ids: impl IntoIterator<Item = Uuid>) {
+        if let Some(c) = &self.lookups {
+            c.mark(ids);
+        }
+    }
+
     pub async fn close(&self) {
+        if let Some(c) = &self.lookups {
+            c.stop();
+        }
         if let Some(reads) = &self.pg_reads {
             reads.close().await;
         }

@@ -390,11 +390,17 @@ pub async fn public_by_code(db: &Db, code: &str) -> Result<Option<PublicRow>, St
         return reads.with(|c| public_by_code_direct(c, code));
     }
     if let Some(reads) = db.pg_reads() {
+        use crate::lookups::Cached;
+        let ticket = match db.lookups().map(|c| c.get(code)) {
+            Some(Cached::Hit(row)) => return Ok(Some(row)),
+            Some(Cached::Miss(ticket)) => ticket,
+            None => None,
+        };
         let row = reads.fetch_by_key(&reads.public, code).await?;
-        return row
+        let row = row
             .map(
                 |(id, code, applicant_name, applicant_phone, applicant_id_number, public_view)| {
-                    Ok(PublicRow {
+                    Ok::<_, StoreError>(PublicRow {
                         id: crate::db::parse_uuid("id", &id)?,
                         code,
                         applicant_name,
@@ -404,7 +410,11 @@ pub async fn public_by_code(db: &Db, code: &str) -> Result<Option<PublicRow>, St
                     })
                 },
             )
-            .transpose();
+            .transpose()?;
+        if let (Some(cache), Some(ticket), Some(row)) = (db.lookups(), ticket, &row) {
+            cache.keep(ticket, row);
+        }
+        return Ok(row);
     }
     let row = sqlx::query(PUBLIC_BY_CODE)
         .bind(code)
@@ -482,8 +492,10 @@ pub async fn public_view_in_tx(
     row.map(|r| get_opt_str(&r, "public_view")).transpose()
 }
 
-/// Stores the public views (JSON) of several dossiers in one statement.
-pub async fn set_public_views<S: AsRef<str>>(
+/// Stores the public views (JSON) of dossiers inserted in this same
+/// transaction, in one statement. No lookup can hold rows that did not
+/// exist before, so none is marked (compare [`set_public_view`]).
+pub async fn set_new_public_views<S: AsRef<str>>(
     tx: &mut Tx,
     views: &[(Uuid, S)],
 ) -> Result<(), StoreError> {
@@ -502,9 +514,13 @@ pub async fn set_public_views<S: AsRef<str>>(
     Ok(())
 }
 
-/// Stores the public view (JSON) folded from the dossier's events.
-pub async fn set_public_view(tx: &mut Tx, id: Uuid, view: &str) -> Result<(), StoreError> {
-    set_public_views(tx, &[(id, view)]).await
+/// Stores the public view (JSON) folded from the dossier's events. The
+/// dossier's lookups in this process read the database until the change
+/// has committed and been heard of (see `lookups`), so a lookup that
+/// starts after the commit returned shows it.
+pub async fn set_public_view(db: &Db, tx: &mut Tx, id: Uuid, view: &str) -> Result<(), StoreError> {
+    db.mark_lookups([id]);
+    set_new_public_views(tx, &[(id, view)]).await
 }
 
 /// The condition on a dossier row whose public view is missing or does not
@@ -535,6 +551,7 @@ pub async fn fill_public_views(
         stale_view(3)
     );
     let pattern = stale_pattern(current);
+    db.mark_lookups(views.iter().map(|(id, _)| *id));
     for (id, view) in views {
         n += sqlx::query(&sql)
             .bind(view)

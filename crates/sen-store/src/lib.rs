@@ -9,6 +9,7 @@
 
 mod db;
 mod error;
+mod lookups;
 mod migrate;
 mod reads;
 
@@ -31,7 +32,10 @@ pub mod scale;
 pub mod signatures;
 pub mod testing;
 
-pub use db::{fmt_time, new_id, now_utc, redact_url, Backend, Db, Tx, MIN_CONNECTIONS};
+pub use db::{
+    fmt_time, new_id, now_utc, redact_url, Backend, Db, DbOptions, Tx, DEFAULT_LOOKUP_CACHE_MB,
+    MIN_CONNECTIONS,
+};
 
 /// The trait [`Db::transaction`] needs of its error type.
 pub mod db_retry {

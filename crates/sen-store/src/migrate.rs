@@ -79,6 +79,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: None,
         postgres: None,
     },
+    Migration {
+        version: 10,
+        name: "lookup_notify",
+        common: include_str!("../migrations/0010_lookup_notify.sql"),
+        sqlite: None,
+        postgres: Some(include_str!(
+            "../migrations/0010_lookup_notify.postgres.sql"
+        )),
+    },
 ];
 
 impl Migration {
@@ -126,6 +135,12 @@ impl Db {
             // Whole scripts run as multi-statement batches (PostgreSQL's
             // simple protocol, SQLite's statement loop).
             for script in std::iter::once(m.common).chain(specific) {
+                let only_comments = script
+                    .lines()
+                    .all(|l| l.trim().is_empty() || l.trim_start().starts_with("--"));
+                if only_comments {
+                    continue;
+                }
                 sqlx::raw_sql(script).execute(&mut *tx).await?;
             }
             sqlx::query(

@@ -114,3 +114,28 @@ pub async fn tamper_event_payload(
 pub fn pg_read_connections_opened(db: &Db) -> Option<usize> {
     db.pg_reads().map(|r| r.opened())
 }
+
+/// Ends the server sessions of every lookup cache's listener (as a network
+/// failure or an administrator would); returns how many were ended.
+pub async fn kill_lookup_listeners(admin: &Db) -> i64 {
+    let sql = format!(
+        "SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
+         WHERE query LIKE 'LISTEN %{}%' AND datname = current_database()
+           AND pid <> pg_backend_pid()",
+        crate::lookups::CHANNEL
+    );
+    let row = sqlx::query(&sql)
+        .fetch_one(admin.pool())
+        .await
+        .expect("the listeners are ended");
+    sqlx::Row::try_get(&row, "n").expect("a count")
+}
+
+/// Holds back the notifications that drop the lookup cache's rows (as a
+/// slow delivery would), or hears those held and goes on. Without a cache,
+/// nothing.
+pub fn hold_lookup_notifications(db: &Db, hold: bool) {
+    if let Some(c) = db.lookups() {
+        c.hold(hold);
+    }
+}

@@ -1,0 +1,3 @@
+-- Nothing portable: PostgreSQL tells the servers when a dossier's public
+-- columns change (0010_lookup_notify.postgres.sql). SQLite has no such
+-- channel; its lookups read the file every time.

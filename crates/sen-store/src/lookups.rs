@@ -1,0 +1,511 @@
+//! The public lookup's rows held in memory on PostgreSQL, dropped when the
+//! database says they changed.
+//!
+//! On PostgreSQL each lookup's read is a round trip to the server's process
+//! on the other core, which costs several times the HTTP request around it
+//! (`docs/benchmarks.md`). The rows looked up are kept here, and a row is
+//! dropped the moment the database reports it changed:
+//!
+//! - **Other processes' writes.** A trigger (migration 10) sends
+//!   `NOTIFY sen_lookup, '<id> <code>'` from every transaction that changes
+//!   a dossier's public columns or deletes it, and `'*'` on `TRUNCATE`.
+//!   PostgreSQL delivers a notification when its transaction commits, in
+//!   commit order. A listener task drops each row it names. A row from
+//!   another process's write is thus answered old for no longer than the
+//!   notification takes to arrive (well under a millisecond on one host),
+//!   as from an asynchronous replica.
+//! - **This process's writes.** A write of a row's public view marks the
+//!   row first ([`LookupCache::mark`], from the store's writers); a marked
+//!   row is read from the database and not kept, until its notification
+//!   has come. So a write is seen by every lookup of this process that
+//!   starts after its commit returned: the officer's action, then the
+//!   citizen's lookup, never shows the state before the action.
+//! - **A read that races a write.** A row read from the database is kept
+//!   only if nothing about its code was heard between the moment the
+//!   lookup missed and the moment it keeps the row ([`Ticket`]).
+//! - **Without a listener nothing is kept**: before `LISTEN` is in place,
+//!   after its connection is lost (until a new one listens; every row is
+//!   dropped then, since notifications may have been missed), and once the
+//!   task has stopped (its runtime shut down or the database closed).
+//!
+//! A row without a stored view is not kept (its lookup folds the events);
+//! nor is a code that is not found. The rows kept are bounded by their
+//! size (`lookup_cache_mb`), the oldest dropped first. SQLite has no way to
+//! hear another process's commit, so there the lookup always reads the
+//! file (its read takes microseconds, without a round trip).
+
+use crate::dossiers::PublicRow;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+/// The channel of the notifications (migration 10).
+pub(crate) const CHANNEL: &str = "sen_lookup";
+
+/// How long a mark stays without its notification (a transaction rolled
+/// back sends none; a row whose view was empty before sends none either).
+/// A transaction open longer than this loses read-your-writes for its rows
+/// and keeps the notification's bound.
+const MARK_TTL: Duration = Duration::from_secs(30);
+
+/// Bytes counted per row on top of its text.
+const ROW_OVERHEAD: usize = 160;
+
+/// Lookups waiting to keep a row, beyond which the oldest are forgotten
+/// (their rows are then not kept: safe).
+const MAX_PENDING: usize = 4096;
+
+pub(crate) struct LookupCache {
+    budget: usize,
+    state: Mutex<State>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    /// The listener task, aborted by [`LookupCache::stop`].
+    task: Mutex<Option<tokio::task::AbortHandle>>,
+}
+
+struct State {
+    /// A listener is in place and has not lost its connection since the
+    /// rows were cleared.
+    listening: bool,
+    rows: HashMap<String, Arc<PublicRow>>,
+    /// Codes in the order kept (a code may appear twice after a re-keep).
+    order: VecDeque<String>,
+    bytes: usize,
+    /// Rows of this process's writes whose notification has not come.
+    marks: HashMap<Uuid, Instant>,
+    /// Lookups that missed and may keep what they read: code → ticket.
+    pending: HashMap<String, u64>,
+    next_ticket: u64,
+    /// When expired marks were last dropped (at the next mark after a
+    /// second).
+    swept: Instant,
+    /// Notifications held back instead of heard (tests: a slow delivery).
+    held: Option<Vec<String>>,
+}
+
+impl Default for State {
+    fn default() -> State {
+        State {
+            listening: false,
+            rows: HashMap::new(),
+            order: VecDeque::new(),
+            bytes: 0,
+            marks: HashMap::new(),
+            pending: HashMap::new(),
+            next_ticket: 0,
+            swept: Instant::now(),
+            held: None,
+        }
+    }
+}
+
+/// What a missed lookup holds until it keeps its row.
+pub(crate) struct Ticket {
+    code: String,
+    number: u64,
+}
+
+/// The answer of [`LookupCache::get`].
+pub(crate) enum Cached {
+    Hit(PublicRow),
+    /// Read the database, then [`LookupCache::keep`] with this.
+    Miss(Option<Ticket>),
+}
+
+fn size_of(r: &PublicRow) -> usize {
+    ROW_OVERHEAD
+        + 2 * r.code.len()
+        + r.applicant_name.len()
+        + r.applicant_phone.as_ref().map_or(0, |s| s.len())
+        + r.applicant_id_number.as_ref().map_or(0, |s| s.len())
+        + r.public_view.as_ref().map_or(0, |s| s.len())
+}
+
+impl State {
+    fn drop_code(&mut self, code: &str) {
+        if let Some(r) = self.rows.remove(code) {
+            self.bytes -= size_of(&r);
+        }
+        self.pending.remove(code);
+    }
+
+    fn clear(&mut self) {
+        self.rows.clear();
+        self.order.clear();
+        self.pending.clear();
+        self.bytes = 0;
+    }
+}
+
+impl LookupCache {
+    /// A cache of at most `budget` bytes of rows; it keeps nothing until
+    /// [`spawn_listener`] has a listener in place.
+    pub(crate) fn new(budget: usize) -> LookupCache {
+        LookupCache {
+            budget,
+            state: Mutex::new(State::default()),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            task: Mutex::new(None),
+        }
+    }
+
+    /// The state holds no invariant a panic could break that a clear would
+    /// not restore: a poisoned lock is cleared and taken.
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| {
+            let mut s = e.into_inner();
+            s.clear();
+            s.listening = false;
+            s
+        })
+    }
+
+    /// The row of `code` if kept and not marked; else a ticket to keep it.
+    pub(crate) fn get(&self, code: &str) -> Cached {
+        let mut s = self.state();
+        if let Some(r) = s.rows.get(code) {
+            if !s.marks.contains_key(&r.id) {
+                let row = PublicRow::clone(r);
+                drop(s);
+                self.hits.fetch_add(1, Relaxed);
+                return Cached::Hit(row);
+            }
+        }
+        self.misses.fetch_add(1, Relaxed);
+        if !s.listening {
+            return Cached::Miss(None);
+        }
+        if s.pending.len() >= MAX_PENDING {
+            s.pending.clear();
+        }
+        s.next_ticket += 1;
+        let number = s.next_ticket;
+        s.pending.insert(code.to_owned(), number);
+        Cached::Miss(Some(Ticket {
+            code: code.to_owned(),
+            number,
+        }))
+    }
+
+    /// Keeps `row`, read from the database after `ticket` was given, unless
+    /// its code was heard of meanwhile or its row is marked.
+    pub(crate) fn keep(&self, ticket: Ticket, row: &PublicRow) {
+        if row.public_view.is_none() || row.code != ticket.code {
+            return;
+        }
+        let mut s = self.state();
+        if s.pending.get(&ticket.code) != Some(&ticket.number) {
+            return;
+        }
+        s.pending.remove(&ticket.code);
+        if !s.listening || s.marks.contains_key(&row.id) {
+            return;
+        }
+        let size = size_of(row);
+        if size > self.budget {
+            return;
+        }
+        if let Some(old) = s.rows.insert(row.code.clone(), Arc::new(row.clone())) {
+            s.bytes -= size_of(&old);
+        }
+        s.bytes += size;
+        s.order.push_back(row.code.clone());
+        while s.bytes > self.budget {
+            let Some(code) = s.order.pop_front() else {
+                break;
+            };
+            if let Some(r) = s.rows.remove(&code) {
+                s.bytes -= size_of(&r);
+            }
+        }
+        // Codes dropped by notifications stay in `order` until popped.
+        if s.order.len() > 2 * s.rows.len() + 1024 {
+            let State { rows, order, .. } = &mut *s;
+            order.retain(|c| rows.contains_key(c));
+        }
+    }
+
+    /// Marks rows this process is about to write (before the statement):
+    /// they are read from the database until their notification comes.
+    pub(crate) fn mark(&self, ids: impl IntoIterator<Item = Uuid>) {
+        let now = Instant::now();
+        let mut s = self.state();
+        if now.duration_since(s.swept) > Duration::from_secs(1) {
+            s.marks.retain(|_, at| now.duration_since(*at) < MARK_TTL);
+            s.swept = now;
+        }
+        for id in ids {
+            s.marks.insert(id, now);
+        }
+    }
+
+    /// A notification's payload: `<id> <code>`, or `*` for every row.
+    fn heard(&self, payload: &str) {
+        let mut s = self.state();
+        if let Some(held) = &mut s.held {
+            held.push(payload.to_owned());
+            return;
+        }
+        if payload == "*" {
+            s.clear();
+            return;
+        }
+        let (id, code) = payload.split_once(' ').unwrap_or(("", payload));
+        s.drop_code(code);
+        if let Ok(id) = Uuid::parse_str(id) {
+            s.marks.remove(&id);
+        }
+    }
+
+    /// A listener is in place (`true`; rows kept before are dropped, since
+    /// their notifications may have been missed) or has been lost.
+    fn set_listening(&self, on: bool) {
+        let mut s = self.state();
+        s.clear();
+        s.listening = on;
+    }
+
+    /// Holds the notifications back (`true`) as a slow delivery would, or
+    /// hears those held and goes on (`false`).
+    pub(crate) fn hold(&self, on: bool) {
+        let held = {
+            let mut s = self.state();
+            if on {
+                s.held.get_or_insert_with(Vec::new);
+                return;
+            }
+            s.held.take().unwrap_or_default()
+        };
+        for payload in held {
+            self.heard(&payload);
+        }
+    }
+
+    /// Lookups answered from memory and from the database so far.
+    pub(crate) fn counts(&self) -> (u64, u64) {
+        (self.hits.load(Relaxed), self.misses.load(Relaxed))
+    }
+
+    /// Whether rows are being kept (a listener is in place).
+    pub(crate) fn listening(&self) -> bool {
+        self.state().listening
+    }
+
+    /// Stops the listener; nothing is kept afterwards.
+    pub(crate) fn stop(&self) {
+        if let Some(t) = self.task.lock().ok().and_then(|mut t| t.take()) {
+            t.abort();
+        }
+        self.set_listening(false);
+    }
+}
+
+impl std::fmt::Debug for LookupCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LookupCache")
+            .field("budget", &self.budget)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Turns the cache off when the listener's future ends or is dropped (its
+/// runtime shut down, the task aborted).
+struct Off(Weak<LookupCache>);
+
+impl Drop for Off {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.upgrade() {
+            c.set_listening(false);
+        }
+    }
+}
+
+/// Starts the task that listens on [`CHANNEL`] for `cache`, reconnecting
+/// when its connection is lost; it ends once the cache is dropped.
+pub(crate) fn spawn_listener(cache: &Arc<LookupCache>, options: sqlx::postgres::PgConnectOptions) {
+    let weak = Arc::downgrade(cache);
+    let task = tokio::spawn(async move {
+        let _off = Off(weak.clone());
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect_lazy_with(options);
+        loop {
+            if weak.strong_count() == 0 {
+                return;
+            }
+            match listen(&pool, &weak).await {
+                Ok(()) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "lookup cache: listener lost; lookups read the database until it is back");
+                    if let Some(c) = weak.upgrade() {
+                        c.set_listening(false);
+                    }
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    });
+    if let Ok(mut t) = cache.task.lock() {
+        *t = Some(task.abort_handle());
+    }
+}
+
+/// Listens until the connection is lost (an error) or the cache is gone.
+/// (`try_recv` is awaited alone: a receive cut short could lose a
+/// notification.)
+async fn listen(pool: &sqlx::PgPool, weak: &Weak<LookupCache>) -> Result<(), sqlx::Error> {
+    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+    listener.listen(CHANNEL).await?;
+    match weak.upgrade() {
+        Some(c) => c.set_listening(true),
+        None => return Ok(()),
+    }
+    loop {
+        match listener.try_recv().await? {
+            Some(n) => match weak.upgrade() {
+                Some(c) => c.heard(n.payload()),
+                None => return Ok(()),
+            },
+            None => {
+                return Err(sqlx::Error::Protocol(
+                    "the listener's connection was lost".into(),
+                ))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(code: &str, view: &str) -> PublicRow {
+        PublicRow {
+            id: Uuid::now_v7(),
+            code: code.into(),
+            applicant_name: "Nguyễn Văn A".into(),
+            applicant_phone: Some("0912345678".into()),
+            applicant_id_number: None,
+            public_view: Some(view.into()),
+        }
+    }
+
+    fn listening(budget: usize) -> LookupCache {
+        let c = LookupCache::new(budget);
+        c.set_listening(true);
+        c
+    }
+
+    fn read(c: &LookupCache, r: &PublicRow) -> Option<PublicRow> {
+        match c.get(&r.code) {
+            Cached::Hit(r) => Some(r),
+            Cached::Miss(t) => {
+                if let Some(t) = t {
+                    c.keep(t, r);
+                }
+                None
+            }
+        }
+    }
+
+    #[test]
+    fn a_row_read_is_kept_and_dropped_when_heard_of() {
+        let c = listening(1 << 20);
+        let r = row("H98.01-261124-0001", "{}");
+        assert_eq!(read(&c, &r), None);
+        assert_eq!(read(&c, &r), Some(r.clone()));
+        c.heard(&format!("{} {}", r.id, r.code));
+        assert_eq!(read(&c, &r), None);
+        assert_eq!(read(&c, &r), Some(r.clone()));
+        c.heard("*");
+        assert_eq!(read(&c, &r), None);
+        assert_eq!(c.counts(), (2, 3));
+    }
+
+    #[test]
+    fn nothing_is_kept_without_a_listener() {
+        let c = LookupCache::new(1 << 20);
+        let r = row("A", "{}");
+        for _ in 0..3 {
+            assert_eq!(read(&c, &r), None);
+        }
+        let c = listening(1 << 20);
+        assert_eq!(read(&c, &r), None);
+        assert!(read(&c, &r).is_some());
+        c.set_listening(false);
+        assert_eq!(read(&c, &r), None);
+        assert_eq!(read(&c, &r), None);
+    }
+
+    #[test]
+    fn a_read_that_raced_a_notification_is_not_kept() {
+        let c = listening(1 << 20);
+        let r = row("A", "{\"old\":1}");
+        let Cached::Miss(Some(t)) = c.get("A") else {
+            panic!("expected a ticket")
+        };
+        // The row changes and is heard of while the old one is read.
+        c.heard(&format!("{} A", r.id));
+        c.keep(t, &r);
+        assert!(!c.state().rows.contains_key("A"));
+        // Another code heard of does not stop it.
+        let Cached::Miss(Some(t)) = c.get("A") else {
+            panic!("expected a ticket")
+        };
+        c.heard(&format!("{} B", Uuid::now_v7()));
+        c.keep(t, &r);
+        assert_eq!(read(&c, &r), Some(r));
+    }
+
+    #[test]
+    fn a_marked_row_is_read_from_the_database_until_heard_of() {
+        let c = listening(1 << 20);
+        let r = row("A", "{}");
+        read(&c, &r);
+        assert!(read(&c, &r).is_some());
+        c.mark([r.id]);
+        assert_eq!(read(&c, &r), None);
+        // Not kept while marked, either.
+        assert_eq!(read(&c, &r), None);
+        c.heard(&format!("{} A", r.id));
+        assert_eq!(read(&c, &r), None);
+        assert!(read(&c, &r).is_some());
+    }
+
+    #[test]
+    fn rows_without_a_view_are_not_kept() {
+        let c = listening(1 << 20);
+        let mut r = row("A", "{}");
+        r.public_view = None;
+        read(&c, &r);
+        assert_eq!(read(&c, &r), None);
+    }
+
+    #[test]
+    fn the_oldest_rows_go_first_beyond_the_budget() {
+        let one = size_of(&row("C0000", "{}"));
+        let c = listening(3 * one);
+        let rows: Vec<PublicRow> = (0..5).map(|i| row(&format!("C{i:04}"), "{}")).collect();
+        for r in &rows {
+            read(&c, r);
+        }
+        let kept: Vec<bool> = rows
+            .iter()
+            .map(|r| c.state().rows.contains_key(&r.code))
+            .collect();
+        assert_eq!(kept, [false, false, true, true, true]);
+        assert!(c.state().bytes <= 3 * one);
+        // Dropped codes are swept out of the order.
+        for i in 0..3000 {
+            let r = row(&format!("D{i:04}"), "{}");
+            read(&c, &r);
+            c.heard(&format!("{} {}", r.id, r.code));
+        }
+        let s = c.state();
+        assert!(s.order.len() <= 2 * s.rows.len() + 1024);
+    }
+}
