@@ -12,6 +12,7 @@ pub struct FileConfig {
     pub listen: Option<String>,
     pub database_url: Option<String>,
     pub database_connections: Option<u32>,
+    pub lookup_cache_mb: Option<u32>,
     pub log_format: Option<String>,
     pub cookie_secure: Option<bool>,
     pub session_hours: Option<i64>,
@@ -169,6 +170,9 @@ pub struct Config {
     /// The most connections to the database server (`None`: the default
     /// of `sen_store::Db::connect`).
     pub database_connections: Option<u32>,
+    /// Megabytes of public lookup rows held in memory on PostgreSQL
+    /// (`None`: the store's default; 0: none).
+    pub lookup_cache_mb: Option<u32>,
     pub log_format: String,
     pub cookie_secure: bool,
     pub settings: sen_app::Settings,
@@ -233,6 +237,15 @@ impl Config {
                     "configuration database_connections: {n} is outside {}–10000",
                     sen_store::MIN_CONNECTIONS
                 );
+            }
+        }
+        let lookup_cache_mb = env("LOOKUP_CACHE_MB")
+            .map(|v| parse::<u32>("lookup_cache_mb", &v))
+            .transpose()?
+            .or(file.lookup_cache_mb);
+        if let Some(n) = lookup_cache_mb {
+            if n > 65_536 {
+                anyhow::bail!("configuration lookup_cache_mb: {n} is outside 0–65536");
             }
         }
         let log_format = env("LOG_FORMAT")
@@ -395,6 +408,7 @@ impl Config {
             listen,
             database_url,
             database_connections,
+            lookup_cache_mb,
             log_format,
             cookie_secure,
             settings,

@@ -210,7 +210,11 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
         std::fs::create_dir_all(&cfg.data)
             .with_context(|| format!("cannot create data directory {}", cfg.data.display()))?;
     }
-    let db = Db::connect_with(&cfg.database_url, cfg.database_connections)
+    let options = sen_store::DbOptions {
+        max_connections: cfg.database_connections,
+        lookup_cache_mb: cfg.lookup_cache_mb,
+    };
+    let db = Db::connect_options(&cfg.database_url, options)
         .await
         .with_context(|| {
             format!(

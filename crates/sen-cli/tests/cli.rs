@@ -244,4 +244,24 @@ async fn database_connections_is_read_and_checked() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains("database_connections"), "{bad}: {err}");
     }
+    // The lookup cache's size likewise.
+    let cache = |n: &str| {
+        Command::new(env!("CARGO_BIN_EXE_sen"))
+            .arg("--data")
+            .arg(&data)
+            .args(["migrate"])
+            .env("SEN_DATABASE_URL", &t.url)
+            .env("SEN_LOOKUP_CACHE_MB", n)
+            .env("SEN_LOG", "warn")
+            .output()
+            .expect("run sen")
+    };
+    ok(&cache("0"));
+    ok(&cache("16"));
+    for bad in ["-1", "lots", "100000"] {
+        let o = cache(bad);
+        assert!(!o.status.success(), "{bad} accepted");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("lookup_cache_mb"), "{bad}: {err}");
+    }
 }
