@@ -27,6 +27,9 @@ pub struct BenchOptions {
     pub codes: i64,
     /// Also time the raw recount of the monitoring counters.
     pub recount: bool,
+    /// The database's URL (for a second connection without the lookup
+    /// cache, on PostgreSQL).
+    pub database_url: String,
 }
 
 /// The median of a few timings, in seconds.
@@ -222,6 +225,30 @@ async fn lookup(app: &App, opts: &BenchOptions) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let sen_addr = listener.local_addr()?;
     tokio::spawn(sen_web::serve(listener, state, std::future::pending()));
+    // On PostgreSQL, Sen again over a connection without the lookup cache:
+    // every lookup reads the database.
+    let uncached = match sen_store::bench::lookup_cache(&app.db) {
+        Some(_) => {
+            let db = sen_store::Db::connect_options(
+                &opts.database_url,
+                sen_store::DbOptions {
+                    lookup_cache_mb: Some(0),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            let plain = App::new(db, app.settings.clone());
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            let addr = listener.local_addr()?;
+            tokio::spawn(sen_web::serve(
+                listener,
+                sen_web::WebState::new(plain, false),
+                std::future::pending(),
+            ));
+            Some(addr)
+        }
+        None => None,
+    };
     let bare = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let bare_addr = bare.local_addr()?;
     tokio::spawn(sen_web::bench::bare_server(bare, body.clone()));
@@ -250,26 +277,37 @@ async fn lookup(app: &App, opts: &BenchOptions) -> anyhow::Result<()> {
     // ratios.
     let rounds = 3;
     let (mut base, mut read, mut stack, mut real) = (vec![], vec![], vec![], vec![]);
+    let mut plain = vec![];
     let mut batched = (0, 0);
+    let mut cached = (0, 0);
     for _ in 0..rounds {
         base.push(sen_web::bench::load(bare_addr, paths.clone(), conns, duration).await?);
         read.push(sen_web::bench::load(with_read_addr, paths.clone(), conns, duration).await?);
         stack.push(sen_web::bench::load(sen_addr, vec!["/healthz".into()], conns, duration).await?);
+        if let Some(addr) = uncached {
+            plain.push(sen_web::bench::load(addr, paths.clone(), conns, duration).await?);
+        }
         let before = sen_store::bench::pg_read_batches(&app.db);
+        let hits_before = sen_store::bench::lookup_cache(&app.db);
         real.push(sen_web::bench::load(sen_addr, paths.clone(), conns, duration).await?);
         if let (Some(b0), Some(b1)) = (before, sen_store::bench::pg_read_batches(&app.db)) {
             batched = (batched.0 + b1.0 - b0.0, batched.1 + b1.1 - b0.1);
+        }
+        if let (Some(c0), Some(c1)) = (hits_before, sen_store::bench::lookup_cache(&app.db)) {
+            cached = (cached.0 + c1.1 - c0.1, cached.1 + c1.2 - c0.2);
         }
     }
     let median_ratio = |of: &[sen_web::bench::LoadReport], to: &[sen_web::bench::LoadReport]| {
         median(of.iter().zip(to).map(|(r, b)| r.rps() / b.rps()).collect())
     };
     let (ratio, ratio_read) = (median_ratio(&real, &base), median_ratio(&real, &read));
+    let ratio_plain = (!plain.is_empty()).then(|| median_ratio(&plain, &base));
     let mid = |v: Vec<sen_web::bench::LoadReport>| {
         let mut v = v;
         v.sort_by(|a, b| a.rps().total_cmp(&b.rps()));
         v.swap_remove(v.len() / 2)
     };
+    let plain = (!plain.is_empty()).then(|| mid(plain));
     let (base, read, stack, real) = (mid(base), mid(read), mid(stack), mid(real));
     println!(
         "lookup: {} codes drawn at random, {conns} keep-alive connections, {rounds} rounds of {} s per server",
@@ -295,12 +333,27 @@ async fn lookup(app: &App, opts: &BenchOptions) -> anyhow::Result<()> {
     line("bare HTTP (baseline)", &base);
     line("bare HTTP + the indexed read", &read);
     line("Sen stack, no database", &stack);
+    if let Some(plain) = &plain {
+        line("public lookup, no cache", plain);
+    }
     line("public lookup", &real);
     if batched.0 > 0 {
         println!(
             "public lookup's reads         {:>10.1} per statement on average",
             batched.1 as f64 / batched.0 as f64
         );
+    }
+    if cached.0 + cached.1 > 0 {
+        println!(
+            "public lookup from memory     {:>10.1} %   ({} of {} answers; cache {} MB)",
+            100.0 * cached.0 as f64 / (cached.0 + cached.1) as f64,
+            cached.0,
+            cached.0 + cached.1,
+            sen_store::bench::lookup_cache_mb(&app.db).unwrap_or(0),
+        );
+    }
+    if let Some(r) = ratio_plain {
+        println!("ratio lookup, no cache / bare {:>10.1} %", 100.0 * r);
     }
     println!(
         "ratio lookup / bare           {:>10.1} %   (lookup / bare + read {:.1} %)",

@@ -607,6 +607,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     dashboard: has("dashboard"),
                     codes: codes.clamp(1, 1_000_000),
                     recount,
+                    database_url: cfg.database_url.clone(),
                 },
             )
             .await?;

@@ -125,3 +125,8 @@ pub fn lookup_cache(db: &Db) -> Option<(bool, u64, u64)> {
         (c.listening(), hits, misses)
     })
 }
+
+/// The lookup cache's size in megabytes, if there is one.
+pub fn lookup_cache_mb(db: &Db) -> Option<usize> {
+    db.lookups().map(|c| c.budget() >> 20)
+}

@@ -285,6 +285,11 @@ impl LookupCache {
         }
     }
 
+    /// The most bytes of rows kept.
+    pub(crate) fn budget(&self) -> usize {
+        self.budget
+    }
+
     /// Lookups answered from memory and from the database so far.
     pub(crate) fn counts(&self) -> (u64, u64) {
         (self.hits.load(Relaxed), self.misses.load(Relaxed))
