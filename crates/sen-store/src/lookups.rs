@@ -513,4 +513,33 @@ mod tests {
         let s = c.state();
         assert!(s.order.len() <= 2 * s.rows.len() + 1024);
     }
+
+    /// Codes asked at random, each as likely: the share answered from
+    /// memory is about the share of the rows that fit, and the bytes kept
+    /// stay within the budget.
+    #[test]
+    fn random_lookups_hit_as_often_as_the_rows_that_fit() {
+        let rows: Vec<PublicRow> = (0..11_000)
+            .map(|i| row(&format!("H99.02-260302-{i:05}"), &"x".repeat(1800)))
+            .collect();
+        let budget = 11_000 * size_of(&rows[0]) * 3 / 10;
+        let c = listening(budget);
+        let mut x: u64 = 1;
+        let (mut hits, asked) = (0, 60_000);
+        for _ in 0..asked {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let r = &rows[((x >> 33) % 11_000) as usize];
+            hits += usize::from(read(&c, r).is_some());
+        }
+        let share = hits as f64 / asked as f64;
+        assert!((0.24..0.31).contains(&share), "{share}");
+        let s = c.state();
+        assert!(
+            s.bytes <= budget && s.rows.len() > 3000,
+            "{} rows",
+            s.rows.len()
+        );
+    }
 }
