@@ -316,7 +316,7 @@ async fn lookup(app: &App, opts: &BenchOptions) -> anyhow::Result<()> {
     );
     println!("response body (median)        {:>10} bytes", body.len());
     println!(
-        "in process: the indexed read  {read_us:>10.1} µs; read + answer + JSON {whole_us:.1} µs"
+        "in process: the lookup's read {read_us:>10.1} µs; read + answer + JSON {whole_us:.1} µs"
     );
     println!(
         "in process, Sen's router      {router_us:>10.1} µs per lookup; {health_us:.1} µs per /healthz"
@@ -331,7 +331,7 @@ async fn lookup(app: &App, opts: &BenchOptions) -> anyhow::Result<()> {
         )
     };
     line("bare HTTP (baseline)", &base);
-    line("bare HTTP + the indexed read", &read);
+    line("bare HTTP + the lookup's read", &read);
     line("Sen stack, no database", &stack);
     if let Some(plain) = &plain {
         line("public lookup, no cache", plain);
