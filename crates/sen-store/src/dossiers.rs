@@ -551,7 +551,9 @@ pub async fn fill_public_views(
         stale_view(3)
     );
     let pattern = stale_pattern(current);
-    db.mark_lookups(views.iter().map(|(id, _)| *id));
+    // Not marked (see `lookups`): a row without a view is never held, and
+    // one with a view of another version, once held, is dropped by the
+    // notification; either way its lookup shows a fold of the same events.
     for (id, view) in views {
         n += sqlx::query(&sql)
             .bind(view)

@@ -45,7 +45,8 @@ use uuid::Uuid;
 pub(crate) const CHANNEL: &str = "sen_lookup";
 
 /// How long a mark stays without its notification (a transaction rolled
-/// back sends none; a row whose view was empty before sends none either).
+/// back sends none; a row whose view was empty before sends none either;
+/// a transaction that writes a row twice sends one).
 /// A transaction open longer than this loses read-your-writes for its rows
 /// and keeps the notification's bound.
 const MARK_TTL: Duration = Duration::from_secs(30);
@@ -74,8 +75,9 @@ struct State {
     /// Codes in the order kept (a code may appear twice after a re-keep).
     order: VecDeque<String>,
     bytes: usize,
-    /// Rows of this process's writes whose notification has not come.
-    marks: HashMap<Uuid, Instant>,
+    /// Rows of this process's writes whose notification has not come: how
+    /// many writes, and when the last was marked.
+    marks: HashMap<Uuid, (u32, Instant)>,
     /// Lookups that missed and may keep what they read: code → ticket.
     pending: HashMap<String, u64>,
     next_ticket: u64,
@@ -125,6 +127,19 @@ fn size_of(r: &PublicRow) -> usize {
 }
 
 impl State {
+    /// Whether a write of this process to the row may not have been heard
+    /// of yet (an expired mark is dropped here).
+    fn marked(&mut self, id: Uuid) -> bool {
+        match self.marks.get(&id) {
+            Some((_, at)) if at.elapsed() < MARK_TTL => true,
+            Some(_) => {
+                self.marks.remove(&id);
+                false
+            }
+            None => false,
+        }
+    }
+
     fn drop_code(&mut self, code: &str) {
         if let Some(r) = self.rows.remove(code) {
             self.bytes -= size_of(&r);
@@ -167,12 +182,11 @@ impl LookupCache {
     /// The row of `code` if kept and not marked; else a ticket to keep it.
     pub(crate) fn get(&self, code: &str) -> Cached {
         let mut s = self.state();
-        if let Some(r) = s.rows.get(code) {
-            if !s.marks.contains_key(&r.id) {
-                let row = PublicRow::clone(r);
+        if let Some(r) = s.rows.get(code).cloned() {
+            if !s.marked(r.id) {
                 drop(s);
                 self.hits.fetch_add(1, Relaxed);
-                return Cached::Hit(row);
+                return Cached::Hit(PublicRow::clone(&r));
             }
         }
         self.misses.fetch_add(1, Relaxed);
@@ -202,7 +216,7 @@ impl LookupCache {
             return;
         }
         s.pending.remove(&ticket.code);
-        if !s.listening || s.marks.contains_key(&row.id) {
+        if !s.listening || s.marked(row.id) {
             return;
         }
         let size = size_of(row);
@@ -235,11 +249,13 @@ impl LookupCache {
         let now = Instant::now();
         let mut s = self.state();
         if now.duration_since(s.swept) > Duration::from_secs(1) {
-            s.marks.retain(|_, at| now.duration_since(*at) < MARK_TTL);
+            s.marks
+                .retain(|_, (_, at)| now.duration_since(*at) < MARK_TTL);
             s.swept = now;
         }
         for id in ids {
-            s.marks.insert(id, now);
+            let m = s.marks.entry(id).or_insert((0, now));
+            *m = (m.0 + 1, now);
         }
     }
 
@@ -256,8 +272,14 @@ impl LookupCache {
         }
         let (id, code) = payload.split_once(' ').unwrap_or(("", payload));
         s.drop_code(code);
+        // One notification per transaction and row: one write heard of.
         if let Ok(id) = Uuid::parse_str(id) {
-            s.marks.remove(&id);
+            if let Some((n, _)) = s.marks.get_mut(&id) {
+                *n -= 1;
+                if *n == 0 {
+                    s.marks.remove(&id);
+                }
+            }
         }
     }
 
@@ -475,6 +497,15 @@ mod tests {
         c.mark([r.id]);
         assert_eq!(read(&c, &r), None);
         // Not kept while marked, either.
+        assert_eq!(read(&c, &r), None);
+        c.heard(&format!("{} A", r.id));
+        assert_eq!(read(&c, &r), None);
+        assert!(read(&c, &r).is_some());
+        // Two writes under way: the first one heard of does not unmark.
+        c.mark([r.id]);
+        c.mark([r.id]);
+        c.heard(&format!("{} A", r.id));
+        assert_eq!(read(&c, &r), None);
         assert_eq!(read(&c, &r), None);
         c.heard(&format!("{} A", r.id));
         assert_eq!(read(&c, &r), None);
