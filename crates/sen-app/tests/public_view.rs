@@ -476,29 +476,42 @@ async fn write_view(db: &sen_store::Db, id: Uuid, json: &str) {
         .unwrap();
 }
 
-#[tokio::test]
-async fn counter_intake_is_one_transaction_with_both_events() {
-    let t = TestDb::new().await;
+/// The demo province at 9:00 on Monday 2 March 2026, and its tenant.
+async fn demo_at_9(t: &TestDb) -> (App, Uuid) {
     let now = vn(2026, 3, 2, 9, 0);
     let app =
         App::new(t.db.clone(), sen_app::Settings::default()).with_clock(Arc::new(move || now));
     app.load_demo().await.unwrap();
     let tenant = app.public_overview().await.unwrap().0.unwrap().id;
+    (app, tenant)
+}
+
+/// A counter intake of procedure 1.001193 at the operator's desk.
+async fn receive(
+    app: &App,
+    tenant: Uuid,
+    applicant: Applicant,
+) -> Result<sen_app::dossiers::Dossier, sen_app::AppError> {
+    app.receive_at_counter(
+        &Actor::Operator,
+        tenant,
+        Intake {
+            procedure_code: "1.001193".into(),
+            applicant,
+            receiving_unit_id: None,
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn counter_intake_is_one_transaction_with_both_events() {
+    let t = TestDb::new().await;
+    let (app, tenant) = demo_at_9(&t).await;
     let before = sen_store::events::count(&app.db).await.unwrap();
     let mut codes = Vec::new();
     for i in 0..3 {
-        let d = app
-            .receive_at_counter(
-                &Actor::Operator,
-                tenant,
-                Intake {
-                    procedure_code: "1.001193".into(),
-                    applicant: applicant(i),
-                    receiving_unit_id: None,
-                },
-            )
-            .await
-            .unwrap();
+        let d = receive(&app, tenant, applicant(i)).await.unwrap();
         let evs = sen_store::dossiers::events_of(&app.db, d.row.id)
             .await
             .unwrap();
@@ -514,34 +527,18 @@ async fn counter_intake_is_one_transaction_with_both_events() {
     );
     assert_eq!(sen_store::events::count(&app.db).await.unwrap(), before + 6);
     // A refused intake leaves nothing behind and gives no number away.
-    let bad = app
-        .receive_at_counter(
-            &Actor::Operator,
-            tenant,
-            Intake {
-                procedure_code: "1.001193".into(),
-                applicant: Applicant {
-                    phone: None,
-                    email: None,
-                    ..applicant(9)
-                },
-                receiving_unit_id: None,
-            },
-        )
-        .await;
+    let bad = receive(
+        &app,
+        tenant,
+        Applicant {
+            phone: None,
+            email: None,
+            ..applicant(9)
+        },
+    )
+    .await;
     assert!(bad.is_err());
-    let d = app
-        .receive_at_counter(
-            &Actor::Operator,
-            tenant,
-            Intake {
-                procedure_code: "1.001193".into(),
-                applicant: applicant(4),
-                receiving_unit_id: None,
-            },
-        )
-        .await
-        .unwrap();
+    let d = receive(&app, tenant, applicant(4)).await.unwrap();
     assert!(d.row.code.ends_with("-0004"), "{}", d.row.code);
     // The receipt notice is queued once, for the `receive` event.
     let evs = sen_store::dossiers::events_of(&app.db, d.row.id)
@@ -599,23 +596,8 @@ async fn shown(app: &App, code: &str) -> serde_json::Value {
 #[tokio::test]
 async fn lookups_show_each_write_here_at_once_and_from_elsewhere_soon() {
     let t = TestDb::new().await;
-    let now = vn(2026, 3, 2, 9, 0);
-    let app =
-        App::new(t.db.clone(), sen_app::Settings::default()).with_clock(Arc::new(move || now));
-    app.load_demo().await.unwrap();
-    let tenant = app.public_overview().await.unwrap().0.unwrap().id;
-    let d = app
-        .receive_at_counter(
-            &Actor::Operator,
-            tenant,
-            Intake {
-                procedure_code: "1.001193".into(),
-                applicant: applicant(7),
-                receiving_unit_id: None,
-            },
-        )
-        .await
-        .unwrap();
+    let (app, tenant) = demo_at_9(&t).await;
+    let d = receive(&app, tenant, applicant(7)).await.unwrap();
     let (id, code) = (d.row.id, d.row.code.clone());
     let pg = t.db.backend() == sen_store::Backend::Postgres;
     let cache = |db: &sen_store::Db| sen_store::bench::lookup_cache(db);

@@ -226,17 +226,18 @@ async fn bench_runs_and_prints_its_ratios() {
 async fn database_connections_is_read_and_checked() {
     let t = TestDb::new().await;
     let data = t.dir.join("data");
-    let with = |n: &str| {
+    let with_env = |var: &str, n: &str| {
         Command::new(env!("CARGO_BIN_EXE_sen"))
             .arg("--data")
             .arg(&data)
             .args(["migrate"])
             .env("SEN_DATABASE_URL", &t.url)
-            .env("SEN_DATABASE_CONNECTIONS", n)
+            .env(var, n)
             .env("SEN_LOG", "warn")
             .output()
             .expect("run sen")
     };
+    let with = |n: &str| with_env("SEN_DATABASE_CONNECTIONS", n);
     ok(&with("6"));
     for bad in ["2", "many"] {
         let o = with(bad);
@@ -245,17 +246,7 @@ async fn database_connections_is_read_and_checked() {
         assert!(err.contains("database_connections"), "{bad}: {err}");
     }
     // The lookup cache's size likewise.
-    let cache = |n: &str| {
-        Command::new(env!("CARGO_BIN_EXE_sen"))
-            .arg("--data")
-            .arg(&data)
-            .args(["migrate"])
-            .env("SEN_DATABASE_URL", &t.url)
-            .env("SEN_LOOKUP_CACHE_MB", n)
-            .env("SEN_LOG", "warn")
-            .output()
-            .expect("run sen")
-    };
+    let cache = |n: &str| with_env("SEN_LOOKUP_CACHE_MB", n);
     ok(&cache("0"));
     ok(&cache("16"));
     for bad in ["-1", "lots", "100000"] {
