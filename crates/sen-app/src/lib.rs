@@ -232,7 +232,7 @@ impl App {
 
     /// Gauges for /metrics.
     pub async fn gauges(&self) -> Result<Vec<(&'static str, &'static str, f64)>, AppError> {
-        Ok(vec![
+        let mut gauges = vec![
             (
                 "sen_events_total",
                 "Events in the append-only log.",
@@ -253,6 +253,26 @@ impl App {
                 "Messages waiting to be sent.",
                 sen_store::outbox::count_pending(&self.db).await? as f64,
             ),
-        ])
+        ];
+        if let Some(c) = self.db.lookup_cache() {
+            gauges.extend([
+                (
+                    "sen_lookup_cache_listening",
+                    "1 while the public lookup's cache hears the database's changes (else every lookup reads the database).",
+                    f64::from(u8::from(c.listening)),
+                ),
+                (
+                    "sen_lookup_cache_hits_total",
+                    "Public lookups answered from memory.",
+                    c.hits as f64,
+                ),
+                (
+                    "sen_lookup_cache_misses_total",
+                    "Public lookups read from the database.",
+                    c.misses as f64,
+                ),
+            ]);
+        }
+        Ok(gauges)
     }
 }

@@ -132,7 +132,7 @@ async fn concurrent_reads_answer_each_its_own(app: &App, url: &str) {
     )
     .await
     .unwrap();
-    assert!(sen_store::bench::lookup_cache(&db).is_none());
+    assert!(db.lookup_cache().is_none());
     let mut alone = std::collections::HashMap::new();
     for code in &codes {
         let row = sen_store::dossiers::public_by_code(&db, code)
@@ -600,9 +600,9 @@ async fn lookups_show_each_write_here_at_once_and_from_elsewhere_soon() {
     let d = receive(&app, tenant, applicant(7)).await.unwrap();
     let (id, code) = (d.row.id, d.row.code.clone());
     let pg = t.db.backend() == sen_store::Backend::Postgres;
-    let cache = |db: &sen_store::Db| sen_store::bench::lookup_cache(db);
+    let cache = |db: &sen_store::Db| db.lookup_cache();
     if pg {
-        let up = within(10, || async { cache(&app.db).is_some_and(|c| c.0) }).await;
+        let up = within(10, || async { cache(&app.db).is_some_and(|c| c.listening) }).await;
         assert!(up.is_some(), "the listener is in place");
     } else {
         assert!(cache(&app.db).is_none());
@@ -612,7 +612,7 @@ async fn lookups_show_each_write_here_at_once_and_from_elsewhere_soon() {
     let before = cache(&app.db);
     assert_eq!(shown(&app, &code).await, fresh_answer(&app, id).await);
     if let (Some(b), Some(a)) = (before, cache(&app.db)) {
-        assert_eq!((a.1 - b.1, a.2 - b.2), (1, 0), "a hit");
+        assert_eq!((a.hits - b.hits, a.misses - b.misses), (1, 0), "a hit");
     }
     // This process's writes: each action, then at once a lookup, even
     // while the notifications are slow to come.
@@ -633,9 +633,9 @@ async fn lookups_show_each_write_here_at_once_and_from_elsewhere_soon() {
         // Once the last notification has come (it may come after the
         // hold ends), lookups are answered from memory again.
         let again = within(5, || async {
-            let before = cache(&app.db).unwrap().1;
+            let before = cache(&app.db).unwrap().hits;
             shown(&app, &code).await;
-            cache(&app.db).unwrap().1 == before + 1
+            cache(&app.db).unwrap().hits == before + 1
         })
         .await;
         assert!(again.is_some(), "held again");
@@ -643,7 +643,7 @@ async fn lookups_show_each_write_here_at_once_and_from_elsewhere_soon() {
     // Another process rewrites the view.
     let other = sen_store::Db::connect(&t.url).await.unwrap();
     if pg {
-        let up = within(10, || async { cache(&other).is_some_and(|c| c.0) }).await;
+        let up = within(10, || async { cache(&other).is_some_and(|c| c.listening) }).await;
         assert!(up.is_some());
     }
     let real = sen_store::dossiers::public_by_code(&app.db, &code)
@@ -684,7 +684,7 @@ async fn lookups_show_each_write_here_at_once_and_from_elsewhere_soon() {
         assert!(within(10, || async { status().await == "returned" })
             .await
             .is_some());
-        let back = within(10, || async { cache(&app.db).is_some_and(|c| c.0) }).await;
+        let back = within(10, || async { cache(&app.db).is_some_and(|c| c.listening) }).await;
         assert!(back.is_some(), "the listener is back");
         write_view(&other, id, &real).await;
         assert!(within(5, || async { status().await == real_status })
@@ -692,7 +692,7 @@ async fn lookups_show_each_write_here_at_once_and_from_elsewhere_soon() {
             .is_some());
         // Closed: nothing is held any more.
         other.close().await;
-        assert_eq!(cache(&other).map(|c| c.0), Some(false));
+        assert_eq!(cache(&other).map(|c| c.listening), Some(false));
         admin.close().await;
     }
     assert_eq!(shown(&app, &code).await, fresh_answer(&app, id).await);

@@ -227,7 +227,7 @@ async fn lookup(app: &App, opts: &BenchOptions) -> anyhow::Result<()> {
     tokio::spawn(sen_web::serve(listener, state, std::future::pending()));
     // On PostgreSQL, Sen again over a connection without the lookup cache:
     // every lookup reads the database.
-    let uncached = match sen_store::bench::lookup_cache(&app.db) {
+    let uncached = match app.db.lookup_cache() {
         Some(_) => {
             let db = sen_store::Db::connect_options(
                 &opts.database_url,
@@ -288,13 +288,16 @@ async fn lookup(app: &App, opts: &BenchOptions) -> anyhow::Result<()> {
             plain.push(sen_web::bench::load(addr, paths.clone(), conns, duration).await?);
         }
         let before = sen_store::bench::pg_read_batches(&app.db);
-        let hits_before = sen_store::bench::lookup_cache(&app.db);
+        let hits_before = app.db.lookup_cache();
         real.push(sen_web::bench::load(sen_addr, paths.clone(), conns, duration).await?);
         if let (Some(b0), Some(b1)) = (before, sen_store::bench::pg_read_batches(&app.db)) {
             batched = (batched.0 + b1.0 - b0.0, batched.1 + b1.1 - b0.1);
         }
-        if let (Some(c0), Some(c1)) = (hits_before, sen_store::bench::lookup_cache(&app.db)) {
-            cached = (cached.0 + c1.1 - c0.1, cached.1 + c1.2 - c0.2);
+        if let (Some(c0), Some(c1)) = (hits_before, app.db.lookup_cache()) {
+            cached = (
+                cached.0 + c1.hits - c0.hits,
+                cached.1 + c1.misses - c0.misses,
+            );
         }
     }
     let median_ratio = |of: &[sen_web::bench::LoadReport], to: &[sen_web::bench::LoadReport]| {
@@ -349,7 +352,7 @@ async fn lookup(app: &App, opts: &BenchOptions) -> anyhow::Result<()> {
             100.0 * cached.0 as f64 / (cached.0 + cached.1) as f64,
             cached.0,
             cached.0 + cached.1,
-            sen_store::bench::lookup_cache_mb(&app.db).unwrap_or(0),
+            app.db.lookup_cache().map_or(0, |c| c.megabytes),
         );
     }
     if let Some(r) = ratio_plain {

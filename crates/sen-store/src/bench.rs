@@ -115,18 +115,3 @@ pub async fn monitoring_hook_secs(
 pub fn pg_read_batches(db: &Db) -> Option<(usize, usize)> {
     db.pg_reads().map(|r| r.batches())
 }
-
-/// The lookup cache of a PostgreSQL database: whether it keeps rows (its
-/// listener is in place), and the lookups answered from it and from the
-/// database so far. `None` without a cache (SQLite, or a size of 0).
-pub fn lookup_cache(db: &Db) -> Option<(bool, u64, u64)> {
-    db.lookups().map(|c| {
-        let (hits, misses) = c.counts();
-        (c.listening(), hits, misses)
-    })
-}
-
-/// The lookup cache's size in megabytes, if there is one.
-pub fn lookup_cache_mb(db: &Db) -> Option<usize> {
-    db.lookups().map(|c| c.budget() >> 20)
-}

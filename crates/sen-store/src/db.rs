@@ -79,6 +79,18 @@ pub struct DbOptions {
     pub lookup_cache_mb: Option<u32>,
 }
 
+/// What a lookup cache is doing (see [`Db::lookup_cache`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LookupCacheStatus {
+    /// A listener is in place, so rows are kept and answered from memory.
+    pub listening: bool,
+    /// Lookups answered from memory, and from the database, so far.
+    pub hits: u64,
+    pub misses: u64,
+    /// The most megabytes of rows kept.
+    pub megabytes: usize,
+}
+
 /// The lookup rows held by default on PostgreSQL: about 30,000 dossiers
 /// with their views (a province's dossiers in progress).
 pub const DEFAULT_LOOKUP_CACHE_MB: u32 = 64;
@@ -279,6 +291,20 @@ impl Db {
 
     pub(crate) fn lookups(&self) -> Option<&crate::lookups::LookupCache> {
         self.lookups.as_deref()
+    }
+
+    /// The lookup cache's state; `None` without one (SQLite, or a size
+    /// of 0).
+    pub fn lookup_cache(&self) -> Option<LookupCacheStatus> {
+        self.lookups.as_deref().map(|c| {
+            let (hits, misses) = c.counts();
+            LookupCacheStatus {
+                listening: c.listening(),
+                hits,
+                misses,
+                megabytes: c.budget() >> 20,
+            }
+        })
     }
 
     /// Marks dossiers whose public lookup row this process is about to

@@ -33,8 +33,8 @@ pub mod signatures;
 pub mod testing;
 
 pub use db::{
-    fmt_time, new_id, now_utc, redact_url, Backend, Db, DbOptions, Tx, DEFAULT_LOOKUP_CACHE_MB,
-    MIN_CONNECTIONS,
+    fmt_time, new_id, now_utc, redact_url, Backend, Db, DbOptions, LookupCacheStatus, Tx,
+    DEFAULT_LOOKUP_CACHE_MB, MIN_CONNECTIONS,
 };
 
 /// The trait [`Db::transaction`] needs of its error type.

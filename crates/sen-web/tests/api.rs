@@ -59,6 +59,14 @@ async fn health_readiness_metrics_and_vietnamese_home() {
         "{m}"
     );
     assert!(m.contains("sen_units_total 11"), "{m}");
+    // The public lookup's cache, on PostgreSQL only.
+    let pg = a.t.db.backend() == sen_store::Backend::Postgres;
+    assert_eq!(m.contains("sen_lookup_cache_listening "), pg, "{m}");
+    assert_eq!(
+        m.contains("# TYPE sen_lookup_cache_hits_total gauge"),
+        pg,
+        "{m}"
+    );
 }
 
 #[tokio::test]
