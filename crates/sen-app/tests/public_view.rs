@@ -690,6 +690,25 @@ async fn lookups_show_each_write_here_at_once_and_from_elsewhere_soon() {
         assert!(within(5, || async { status().await == real_status })
             .await
             .is_some());
+        // A listener that hears nothing, as behind a proxy that loses
+        // notifications, is found out by its pings within two periods
+        // (10 s): its rows are dropped and nothing is held until it hears
+        // again.
+        let held = status().await;
+        assert_eq!(status().await, held);
+        sen_store::testing::deafen_lookup_listener(&app.db, true);
+        write_view(&other, id, &forged.to_json().unwrap()).await;
+        let took = within(15, || async { status().await == "returned" }).await;
+        assert!(took.is_some(), "a deaf listener is found out");
+        eprintln!("a deaf listener was found out after {took:?}");
+        assert_eq!(cache(&app.db).map(|c| c.listening), Some(false));
+        sen_store::testing::deafen_lookup_listener(&app.db, false);
+        let back = within(15, || async { cache(&app.db).is_some_and(|c| c.listening) }).await;
+        assert!(back.is_some(), "it listens again once it hears");
+        write_view(&other, id, &real).await;
+        assert!(within(5, || async { status().await == real_status })
+            .await
+            .is_some());
         // Closed: nothing is held any more.
         other.close().await;
         assert_eq!(cache(&other).map(|c| c.listening), Some(false));

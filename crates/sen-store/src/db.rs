@@ -259,6 +259,7 @@ impl Db {
             crate::lookups::spawn_listener(
                 &cache,
                 sqlx::postgres::PgConnectOptions::from_str(&url)?,
+                pool.clone(),
             );
             Some(cache)
         } else {

@@ -65,6 +65,12 @@ pub(crate) struct LookupCache {
     misses: AtomicU64,
     /// The listener task, aborted by [`LookupCache::stop`].
     task: Mutex<Option<tokio::task::AbortHandle>>,
+    /// Names this cache's pings among those of other processes.
+    id: Uuid,
+    pings_sent: AtomicU64,
+    pings_heard: AtomicU64,
+    /// Drops every notification (tests: a proxy that loses them).
+    deaf: std::sync::atomic::AtomicBool,
 }
 
 struct State {
@@ -165,6 +171,10 @@ impl LookupCache {
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             task: Mutex::new(None),
+            id: Uuid::now_v7(),
+            pings_sent: AtomicU64::new(0),
+            pings_heard: AtomicU64::new(0),
+            deaf: Default::default(),
         }
     }
 
@@ -307,6 +317,12 @@ impl LookupCache {
         }
     }
 
+    /// Drops every notification from now on (`true`), as a proxy that
+    /// loses them would, or hears them again.
+    pub(crate) fn deafen(&self, on: bool) {
+        self.deaf.store(on, Relaxed);
+    }
+
     /// The most bytes of rows kept.
     pub(crate) fn budget(&self) -> usize {
         self.budget
@@ -352,19 +368,31 @@ impl Drop for Off {
 }
 
 /// Starts the task that listens on [`CHANNEL`] for `cache`, reconnecting
-/// when its connection is lost; it ends once the cache is dropped.
-pub(crate) fn spawn_listener(cache: &Arc<LookupCache>, options: sqlx::postgres::PgConnectOptions) {
+/// when its connection is lost or its pings stop coming back; it ends once
+/// the cache is dropped. The pings go through `pool` (another session).
+pub(crate) fn spawn_listener(
+    cache: &Arc<LookupCache>,
+    options: sqlx::postgres::PgConnectOptions,
+    pool: sqlx::AnyPool,
+) {
     let weak = Arc::downgrade(cache);
     let task = tokio::spawn(async move {
         let _off = Off(weak.clone());
-        let pool = sqlx::postgres::PgPoolOptions::new()
+        let own = sqlx::postgres::PgPoolOptions::new()
             .max_connections(1)
             .connect_lazy_with(options);
         loop {
             if weak.strong_count() == 0 {
                 return;
             }
-            match listen(&pool, &weak).await {
+            // The listen loop is dropped whole when the watchdog fires: a
+            // receive cut short does not matter with its connection gone
+            // and every row dropped.
+            let out = tokio::select! {
+                out = listen(&own, &pool, &weak) => out,
+                e = watchdog(&pool, &weak) => Err(e),
+            };
+            match out {
                 Ok(()) => return,
                 Err(e) => {
                     tracing::warn!(error = %e, "lookup cache: listener lost; lookups read the database until it is back");
@@ -381,27 +409,86 @@ pub(crate) fn spawn_listener(cache: &Arc<LookupCache>, options: sqlx::postgres::
     }
 }
 
-/// Listens until the connection is lost (an error) or the cache is gone.
-/// (`try_recv` is awaited alone: a receive cut short could lose a
-/// notification.)
-async fn listen(pool: &sqlx::PgPool, weak: &Weak<LookupCache>) -> Result<(), sqlx::Error> {
-    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
-    listener.listen(CHANNEL).await?;
-    match weak.upgrade() {
-        Some(c) => c.set_listening(true),
-        None => return Ok(()),
-    }
+/// How often the listener checks that a notification sent from another
+/// session reaches it (a proxy pooling transactions, such as PgBouncer in
+/// that mode, or a half-open connection, would let `LISTEN` succeed and
+/// lose every notification).
+const PING_EVERY: Duration = Duration::from_secs(5);
+
+/// Sends ping `n` of this cache on [`CHANNEL`] from a session of `pool`.
+async fn ping(pool: &sqlx::AnyPool, id: Uuid, n: u64) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT CAST(pg_notify($1, $2) AS TEXT) AS x")
+        .bind(CHANNEL)
+        .bind(format!("ping {id} {n}"))
+        .execute(pool)
+        .await
+        .map(|_| ())
+}
+
+/// Every [`PING_EVERY`]: fails if the last ping was not heard, else sends
+/// the next. Returns only on failure (or once the cache is gone, which
+/// ends the task anyway).
+async fn watchdog(pool: &sqlx::AnyPool, weak: &Weak<LookupCache>) -> sqlx::Error {
     loop {
-        match listener.try_recv().await? {
-            Some(n) => match weak.upgrade() {
-                Some(c) => c.heard(n.payload()),
-                None => return Ok(()),
-            },
-            None => {
-                return Err(sqlx::Error::Protocol(
-                    "the listener's connection was lost".into(),
-                ))
+        tokio::time::sleep(PING_EVERY).await;
+        let Some(c) = weak.upgrade() else {
+            return sqlx::Error::PoolClosed;
+        };
+        if c.pings_heard.load(Relaxed) < c.pings_sent.load(Relaxed) {
+            return sqlx::Error::Protocol(format!(
+                "a notification sent {} s ago has not come back",
+                PING_EVERY.as_secs()
+            ));
+        }
+        let n = c.pings_sent.fetch_add(1, Relaxed) + 1;
+        let id = c.id;
+        drop(c);
+        if let Err(e) = ping(pool, id, n).await {
+            return e;
+        }
+    }
+}
+
+/// Listens until the connection is lost (an error) or the cache is gone.
+/// Rows are kept from the moment a ping sent after `LISTEN` from another
+/// session has come back. (`try_recv` is awaited alone: a receive cut
+/// short could lose a notification.)
+async fn listen(
+    own: &sqlx::PgPool,
+    pool: &sqlx::AnyPool,
+    weak: &Weak<LookupCache>,
+) -> Result<(), sqlx::Error> {
+    let mut listener = sqlx::postgres::PgListener::connect_with(own).await?;
+    listener.listen(CHANNEL).await?;
+    let (id, first) = match weak.upgrade() {
+        Some(c) => (c.id, c.pings_sent.fetch_add(1, Relaxed) + 1),
+        None => return Ok(()),
+    };
+    ping(pool, id, first).await?;
+    let mine = format!("ping {id} ");
+    loop {
+        let Some(n) = listener.try_recv().await? else {
+            return Err(sqlx::Error::Protocol(
+                "the listener's connection was lost".into(),
+            ));
+        };
+        let Some(c) = weak.upgrade() else {
+            return Ok(());
+        };
+        if c.deaf.load(Relaxed) {
+            continue;
+        }
+        match n.payload().strip_prefix(&mine) {
+            Some(k) => {
+                let k = k.parse::<u64>().unwrap_or(0);
+                c.pings_heard.fetch_max(k, Relaxed);
+                if k >= first && !c.listening() {
+                    c.set_listening(true);
+                }
             }
+            // Other processes' pings.
+            None if n.payload().starts_with("ping ") => {}
+            None => c.heard(n.payload()),
         }
     }
 }

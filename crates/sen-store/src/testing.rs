@@ -139,3 +139,12 @@ pub fn hold_lookup_notifications(db: &Db, hold: bool) {
         c.hold(hold);
     }
 }
+
+/// Makes the lookup cache's listener drop every notification (`true`), as
+/// a proxy that loses them would, or hear them again. Without a cache,
+/// nothing.
+pub fn deafen_lookup_listener(db: &Db, deaf: bool) {
+    if let Some(c) = db.lookups() {
+        c.deafen(deaf);
+    }
+}
