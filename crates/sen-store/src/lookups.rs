@@ -23,10 +23,12 @@
 //! - **A read that races a write.** A row read from the database is kept
 //!   only if nothing about its code was heard between the moment the
 //!   lookup missed and the moment it keeps the row ([`Ticket`]).
-//! - **Without a listener nothing is kept**: before `LISTEN` is in place,
-//!   after its connection is lost (until a new one listens; every row is
-//!   dropped then, since notifications may have been missed), and once the
-//!   task has stopped (its runtime shut down or the database closed).
+//! - **Without a listener nothing is kept**: before `LISTEN` is in place
+//!   and a ping sent from another session has come back through it, after
+//!   its connection is lost or a ping sent every [`PING_EVERY`] has not
+//!   come back before the next (until a new one hears its ping; every row
+//!   is dropped then, since notifications may have been missed), and once
+//!   the task has stopped (its runtime shut down or the database closed).
 //!
 //! A row without a stored view is not kept (its lookup folds the events);
 //! nor is a code that is not found. The rows kept are bounded by their
