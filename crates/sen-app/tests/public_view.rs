@@ -580,6 +580,32 @@ where
     None
 }
 
+/// Whether `db`'s lookup cache has a listener in place within `secs`.
+async fn listening_within(db: &sen_store::Db, secs: u64) -> bool {
+    within(secs, || async {
+        db.lookup_cache().is_some_and(|c| c.listening)
+    })
+    .await
+    .is_some()
+}
+
+/// Another process (`other`) stores `json` as the view; the time until a
+/// lookup through `app` shows `status`, if within `secs`.
+async fn rewrite_then_shown(
+    other: &sen_store::Db,
+    app: &App,
+    (id, code): (Uuid, &str),
+    json: &str,
+    status: &serde_json::Value,
+    secs: u64,
+) -> Option<std::time::Duration> {
+    write_view(other, id, json).await;
+    within(secs, || async {
+        &shown(app, code).await["status"] == status
+    })
+    .await
+}
+
 /// What a lookup without proof must show: a fresh fold of the events.
 async fn fresh_answer(app: &App, id: Uuid) -> serde_json::Value {
     let row = app.dossier_by_id(id).await.unwrap().row;
@@ -606,8 +632,10 @@ async fn lookups_show_each_write_here_at_once_and_from_elsewhere_soon() {
     let pg = t.db.backend() == sen_store::Backend::Postgres;
     let cache = |db: &sen_store::Db| db.lookup_cache();
     if pg {
-        let up = within(10, || async { cache(&app.db).is_some_and(|c| c.listening) }).await;
-        assert!(up.is_some(), "the listener is in place");
+        assert!(
+            listening_within(&app.db, 10).await,
+            "the listener is in place"
+        );
     } else {
         assert!(cache(&app.db).is_none());
     }
@@ -647,8 +675,7 @@ async fn lookups_show_each_write_here_at_once_and_from_elsewhere_soon() {
     // Another process rewrites the view.
     let other = sen_store::Db::connect(&t.url).await.unwrap();
     if pg {
-        let up = within(10, || async { cache(&other).is_some_and(|c| c.listening) }).await;
-        assert!(up.is_some());
+        assert!(listening_within(&other, 10).await);
     }
     let real = sen_store::dossiers::public_by_code(&app.db, &code)
         .await
@@ -660,11 +687,13 @@ async fn lookups_show_each_write_here_at_once_and_from_elsewhere_soon() {
     forged.status = "returned".into();
     let status = || async { shown(&app, &code).await["status"].clone() };
     let real_status = status().await;
+    let returned = serde_json::json!("returned");
+    let (forged, dossier) = (forged.to_json().unwrap(), (id, code.as_str()));
     assert_ne!(real_status, "returned");
     // Until its notification comes, what is held is shown (the bound of
     // another process's write); then the write.
     sen_store::testing::hold_lookup_notifications(&app.db, true);
-    write_view(&other, id, &forged.to_json().unwrap()).await;
+    write_view(&other, id, &forged).await;
     if pg {
         assert_eq!(status().await, real_status);
     }
@@ -673,10 +702,8 @@ async fn lookups_show_each_write_here_at_once_and_from_elsewhere_soon() {
     assert!(took.is_some(), "another process's write shows");
     eprintln!("another process's write showed after {took:?}");
     assert_eq!(status().await, "returned", "and stays");
-    write_view(&other, id, &real).await;
-    assert!(within(5, || async { status().await == real_status })
-        .await
-        .is_some());
+    let back = rewrite_then_shown(&other, &app, dossier, &real, &real_status, 5).await;
+    assert!(back.is_some());
     if pg {
         // The listeners' connections are killed, and the view rewritten
         // at once, perhaps before the listener has noticed: no lookup
@@ -684,16 +711,11 @@ async fn lookups_show_each_write_here_at_once_and_from_elsewhere_soon() {
         let admin = sen_store::Db::connect(&t.url).await.unwrap();
         let killed = sen_store::testing::kill_lookup_listeners(&admin).await;
         assert!(killed >= 2, "{killed} listeners killed");
-        write_view(&other, id, &forged.to_json().unwrap()).await;
-        assert!(within(10, || async { status().await == "returned" })
-            .await
-            .is_some());
-        let back = within(10, || async { cache(&app.db).is_some_and(|c| c.listening) }).await;
-        assert!(back.is_some(), "the listener is back");
-        write_view(&other, id, &real).await;
-        assert!(within(5, || async { status().await == real_status })
-            .await
-            .is_some());
+        let shows = rewrite_then_shown(&other, &app, dossier, &forged, &returned, 10).await;
+        assert!(shows.is_some());
+        assert!(listening_within(&app.db, 10).await, "the listener is back");
+        let back = rewrite_then_shown(&other, &app, dossier, &real, &real_status, 5).await;
+        assert!(back.is_some());
         // A listener that hears nothing, as behind a proxy that loses
         // notifications, is found out by its pings within two periods
         // (10 s): its rows are dropped and nothing is held until it hears
@@ -701,18 +723,17 @@ async fn lookups_show_each_write_here_at_once_and_from_elsewhere_soon() {
         let held = status().await;
         assert_eq!(status().await, held);
         sen_store::testing::deafen_lookup_listener(&app.db, true);
-        write_view(&other, id, &forged.to_json().unwrap()).await;
-        let took = within(15, || async { status().await == "returned" }).await;
+        let took = rewrite_then_shown(&other, &app, dossier, &forged, &returned, 15).await;
         assert!(took.is_some(), "a deaf listener is found out");
         eprintln!("a deaf listener was found out after {took:?}");
         assert_eq!(cache(&app.db).map(|c| c.listening), Some(false));
         sen_store::testing::deafen_lookup_listener(&app.db, false);
-        let back = within(15, || async { cache(&app.db).is_some_and(|c| c.listening) }).await;
-        assert!(back.is_some(), "it listens again once it hears");
-        write_view(&other, id, &real).await;
-        assert!(within(5, || async { status().await == real_status })
-            .await
-            .is_some());
+        assert!(
+            listening_within(&app.db, 15).await,
+            "it listens again once it hears"
+        );
+        let back = rewrite_then_shown(&other, &app, dossier, &real, &real_status, 5).await;
+        assert!(back.is_some());
         // Closed: nothing is held any more.
         other.close().await;
         assert_eq!(cache(&other).map(|c| c.listening), Some(false));
