@@ -308,12 +308,12 @@ impl Db {
         })
     }
 
-    /// Marks dossiers whose public lookup row this process is about to
-    /// change: lookups read them from the database until the change's
+    /// Marks a dossier whose public lookup row this process is about to
+    /// change: its lookups read the database until the change's
     /// notification has come (see `lookups`).
-    pub(crate) fn mark_lookups(&self, ids: impl IntoIterator<Item = Uuid>) {
+    pub(crate) fn mark_lookup(&self, id: Uuid) {
         if let Some(c) = &self.lookups {
-            c.mark(ids);
+            c.mark(id);
         }
     }
 
@@ -385,13 +385,21 @@ impl Db {
     /// and for the operator before a restore); returns how many. SQLite
     /// has no sessions to end: 0.
     pub async fn terminate_other_sessions(&self) -> Result<i64, StoreError> {
+        self.terminate_sessions("%").await
+    }
+
+    /// [`Db::terminate_other_sessions`] for the sessions whose last
+    /// statement is `LIKE query`.
+    pub(crate) async fn terminate_sessions(&self, query: &str) -> Result<i64, StoreError> {
         if self.backend == Backend::Sqlite {
             return Ok(0);
         }
         let row = sqlx::query(
             "SELECT CAST(COUNT(pg_terminate_backend(pid)) AS BIGINT) AS n FROM pg_stat_activity
-             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+             WHERE datname = current_database() AND pid <> pg_backend_pid()
+               AND COALESCE(query, '') LIKE $1",
         )
+        .bind(query)
         .fetch_one(&self.pool)
         .await?;
         get_i64(&row, "n")

@@ -519,7 +519,7 @@ pub async fn set_new_public_views<S: AsRef<str>>(
 /// has committed and been heard of (see `lookups`), so a lookup that
 /// starts after the commit returned shows it.
 pub async fn set_public_view(db: &Db, tx: &mut Tx, id: Uuid, view: &str) -> Result<(), StoreError> {
-    db.mark_lookups([id]);
+    db.mark_lookup(id);
     set_new_public_views(tx, &[(id, view)]).await
 }
 

@@ -12,8 +12,8 @@
 //!   PostgreSQL delivers a notification when its transaction commits, in
 //!   commit order. A listener task drops each row it names. A row from
 //!   another process's write is thus answered old for no longer than the
-//!   notification takes to arrive (well under a millisecond on one host),
-//!   as from an asynchronous replica.
+//!   notification takes to arrive (milliseconds on one host), as from an
+//!   asynchronous replica.
 //! - **This process's writes.** A write of a row's public view marks the
 //!   row first ([`LookupCache::mark`], from the store's writers); a marked
 //!   row is read from the database and not kept, until its notification
@@ -255,9 +255,9 @@ impl LookupCache {
         }
     }
 
-    /// Marks rows this process is about to write (before the statement):
-    /// they are read from the database until their notification comes.
-    pub(crate) fn mark(&self, ids: impl IntoIterator<Item = Uuid>) {
+    /// Marks a row this process is about to write (before the statement):
+    /// it is read from the database until its notification comes.
+    pub(crate) fn mark(&self, id: Uuid) {
         let now = Instant::now();
         let mut s = self.state();
         if now.duration_since(s.swept) > Duration::from_secs(1) {
@@ -265,10 +265,8 @@ impl LookupCache {
                 .retain(|_, (_, at)| now.duration_since(*at) < MARK_TTL);
             s.swept = now;
         }
-        for id in ids {
-            let m = s.marks.entry(id).or_insert((0, now));
-            *m = (m.0 + 1, now);
-        }
+        let m = s.marks.entry(id).or_insert((0, now));
+        *m = (m.0 + 1, now);
     }
 
     /// A notification's payload: `<id> <code>`, or `*` for every row.
@@ -583,7 +581,7 @@ mod tests {
         let r = row("A", "{}");
         read(&c, &r);
         assert!(read(&c, &r).is_some());
-        c.mark([r.id]);
+        c.mark(r.id);
         assert_eq!(read(&c, &r), None);
         // Not kept while marked, either.
         assert_eq!(read(&c, &r), None);
@@ -591,8 +589,8 @@ mod tests {
         assert_eq!(read(&c, &r), None);
         assert!(read(&c, &r).is_some());
         // Two writes under way: the first one heard of does not unmark.
-        c.mark([r.id]);
-        c.mark([r.id]);
+        c.mark(r.id);
+        c.mark(r.id);
         c.heard(&format!("{} A", r.id));
         assert_eq!(read(&c, &r), None);
         assert_eq!(read(&c, &r), None);

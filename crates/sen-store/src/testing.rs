@@ -118,17 +118,10 @@ pub fn pg_read_connections_opened(db: &Db) -> Option<usize> {
 /// Ends the server sessions of every lookup cache's listener (as a network
 /// failure or an administrator would); returns how many were ended.
 pub async fn kill_lookup_listeners(admin: &Db) -> i64 {
-    let sql = format!(
-        "SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
-         WHERE query LIKE 'LISTEN %{}%' AND datname = current_database()
-           AND pid <> pg_backend_pid()",
-        crate::lookups::CHANNEL
-    );
-    let row = sqlx::query(&sql)
-        .fetch_one(admin.pool())
+    admin
+        .terminate_sessions(&format!("LISTEN %{}%", crate::lookups::CHANNEL))
         .await
-        .expect("the listeners are ended");
-    sqlx::Row::try_get(&row, "n").expect("a count")
+        .expect("the listeners are ended")
 }
 
 /// Holds back the notifications that drop the lookup cache's rows (as a
