@@ -237,14 +237,20 @@ impl App {
                 .ok_or(AppError::Forbidden(Permission::DossierReceive))?,
             (None, _) => self.step_unit(tenant, &procedure, None).await?,
         };
-        self.require(actor, Permission::DossierReceive, desk)
-            .await?;
+        // The permission, the calendar and the first step's unit are read
+        // at the same time (three reads, one wait); the permission's
+        // answer counts first.
+        let (allowed, calendar, first_unit) = tokio::join!(
+            self.require(actor, Permission::DossierReceive, desk),
+            self.calendar(tenant),
+            self.step_unit(tenant, &procedure, None)
+        );
+        allowed?;
+        let (calendar, first_unit) = (calendar?, first_unit?);
         // Created and received in one transaction: the code, the row in its
         // received state, the `submitted` and `receive` events, the public
         // view and the receipt notice commit together or not at all.
-        let calendar = self.calendar(tenant).await?;
         let hours = Self::office_hours(&procedure);
-        let first_unit = self.step_unit(tenant, &procedure, None).await?;
         let ctx = std::sync::Arc::new(ActionContext {
             action: Action::Receive,
             calendar,
@@ -576,10 +582,11 @@ pub(crate) struct CounterIntake {
 }
 
 /// Receives dossiers at the counter, many in one transaction (see
-/// `sen_store::group`), in the order of a single intake: codes (one
-/// counter statement per agency and day), rows and their monitoring
-/// counters, the `submitted` and `receive` events chained, the public
-/// views, the receipt notices.
+/// `sen_store::group`), with the locks of a single intake in its order:
+/// the codes (each agency's counter of the day moved once) and the chain
+/// head in one statement, then the rows with their public views, their
+/// monitoring counters, the `submitted` and `receive` events chained and
+/// the receipt notices in another (`sen_store::intake`).
 pub(crate) struct CounterIntakes {
     db: sen_store::Db,
 }
@@ -597,18 +604,19 @@ impl sen_store::group::BatchWork for CounterIntakes {
     ) -> sen_store::BoxFuture<'c, Result<Vec<StoredDossier>, AppError>> {
         Box::pin(async move {
             // Codes: each counter moved once by its number of items, which
-            // are numbered in their order.
+            // are numbered in their order; the chain head locked after
+            // the counters (`sen_store::intake`).
             let keys: Vec<String> = items
                 .iter()
                 .map(|it| code_counter(&it.ctx.procedure, it.ctx.now_utc))
                 .collect();
-            let mut next = std::collections::BTreeMap::<&str, i64>::new();
+            let mut wanted = std::collections::BTreeMap::<String, i64>::new();
             for key in &keys {
-                *next.entry(key.as_str()).or_default() += 1;
+                *wanted.entry(key.clone()).or_default() += 1;
             }
-            for (key, n) in next.iter_mut() {
-                let last = counters::take(tx, key, *n).await?;
-                *n = last - *n + 1;
+            let (mut next, mut head) = sen_store::intake::draw(&self.db, tx, &wanted).await?;
+            for (key, last) in next.iter_mut() {
+                *last -= wanted.get(key).copied().unwrap_or(1) - 1;
             }
             let mut rows = Vec::with_capacity(items.len());
             let mut events = Vec::with_capacity(2 * items.len());
@@ -643,19 +651,27 @@ impl sen_store::group::BatchWork for CounterIntakes {
                 notices.push(notice);
                 rows.push(row);
             }
-            store::insert_many(tx, &rows).await?;
-            let sealed = sen_store::events::append_all(&self.db, tx, events).await?;
+            let sealed = head.seal(events);
             let mut views = Vec::with_capacity(rows.len());
             let mut messages = Vec::new();
             for ((row, notice), pair) in rows.iter().zip(notices).zip(sealed.chunks(2)) {
-                let view = crate::public::PublicView::fold(pair)?;
-                views.push((row.id, view.to_json()?));
+                views.push(crate::public::PublicView::fold(pair)?.to_json()?);
                 if let (Some(n), Some(ev)) = (notice, pair.last()) {
                     messages.extend(notice_messages(row, n, &ev.id.to_string()));
                 }
             }
-            store::set_new_public_views(tx, &views).await?;
-            outbox::enqueue_many(tx, &messages).await?;
+            sen_store::intake::write(
+                &self.db,
+                tx,
+                sen_store::intake::NewDossiers {
+                    rows: &rows,
+                    views: &views,
+                    events: &sealed,
+                    head: &head,
+                    messages: &messages,
+                },
+            )
+            .await?;
             Ok(rows)
         })
     }

@@ -95,38 +95,58 @@ pub async fn insert_many(tx: &mut Tx, rows: &[StoredDossier]) -> Result<(), Stor
 /// One multi-row insert of projection rows; the caller moves the counters.
 /// Shared with the bulk loader.
 pub(crate) async fn insert_rows(tx: &mut Tx, rows: &[StoredDossier]) -> Result<(), StoreError> {
-    let sql = format!(
-        "INSERT INTO dossiers ({COLS}, applicant_key) VALUES {}",
-        crate::db::placeholders(rows.len(), 22)
-    );
+    let sql = insert_sql(0, rows.len(), false);
     let mut q = sqlx::query(&sql);
     for d in rows {
-        q = q
-            .bind(d.id.to_string())
-            .bind(d.tenant_id.to_string())
-            .bind(&d.code)
-            .bind(d.procedure_id.to_string())
-            .bind(d.receiving_unit_id.to_string())
-            .bind(d.current_unit_id.to_string())
-            .bind(&d.status)
-            .bind(&d.channel)
-            .bind(&d.applicant_name)
-            .bind(&d.applicant_phone)
-            .bind(&d.applicant_email)
-            .bind(&d.applicant_id_number)
-            .bind(d.citizen_id.map(|c| c.to_string()))
-            .bind(&d.received_at)
-            .bind(&d.due_at)
-            .bind(&d.completed_at)
-            .bind(&d.timeliness)
-            .bind(d.rating)
-            .bind(&d.state)
-            .bind(&d.created_at)
-            .bind(&d.updated_at)
-            .bind(sen_domain::text::search_key(&d.applicant_name));
+        q = bind_row(q, d);
     }
     q.execute(&mut **tx).await?;
     Ok(())
+}
+
+/// Values bound per row by [`insert_sql`] (one more with the view).
+pub(crate) const PER_ROW: usize = 22;
+
+/// The multi-row insert of `rows` projection rows, with their public view
+/// when `with_view`, its parameters numbered after the first `before`.
+pub(crate) fn insert_sql(before: usize, rows: usize, with_view: bool) -> String {
+    let (view_col, per) = match with_view {
+        true => (", public_view", PER_ROW + 1),
+        false => ("", PER_ROW),
+    };
+    format!(
+        "INSERT INTO dossiers ({COLS}, applicant_key{view_col}) VALUES {}",
+        crate::db::placeholders_after(before, rows, per)
+    )
+}
+
+/// Binds the [`PER_ROW`] values of a row, in [`insert_sql`]'s order.
+pub(crate) fn bind_row<'q>(
+    q: crate::db::AnyQuery<'q>,
+    d: &'q StoredDossier,
+) -> crate::db::AnyQuery<'q> {
+    q.bind(d.id.to_string())
+        .bind(d.tenant_id.to_string())
+        .bind(&d.code)
+        .bind(d.procedure_id.to_string())
+        .bind(d.receiving_unit_id.to_string())
+        .bind(d.current_unit_id.to_string())
+        .bind(&d.status)
+        .bind(&d.channel)
+        .bind(&d.applicant_name)
+        .bind(&d.applicant_phone)
+        .bind(&d.applicant_email)
+        .bind(&d.applicant_id_number)
+        .bind(d.citizen_id.map(|c| c.to_string()))
+        .bind(&d.received_at)
+        .bind(&d.due_at)
+        .bind(&d.completed_at)
+        .bind(&d.timeliness)
+        .bind(d.rating)
+        .bind(&d.state)
+        .bind(&d.created_at)
+        .bind(&d.updated_at)
+        .bind(sen_domain::text::search_key(&d.applicant_name))
 }
 
 /// Rewrites the mutable part of the projection.

@@ -1,8 +1,8 @@
 //! The event log: append inside the caller's transaction, read, verify.
 
 use crate::db::{
-    get_i64, get_opt_str, get_opt_uuid, get_str, get_uuid, new_id, now_utc, placeholders, AnyQuery,
-    Backend, Db, Tx,
+    get_i64, get_opt_str, get_opt_uuid, get_str, get_uuid, new_id, now_utc, AnyQuery, Backend, Db,
+    Tx,
 };
 use crate::error::StoreError;
 use sen_domain::audit::{ChainVerifier, Event, NewEvent, Tamper};
@@ -20,6 +20,40 @@ pub async fn append(db: &Db, tx: &mut Tx, ev: NewEvent) -> Result<Event, StoreEr
     })
 }
 
+/// The chain head: the last event's sequence number and hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl Head {
+    /// Seals `evs` in order after this head and moves it past them.
+    pub fn seal(&mut self, evs: Vec<NewEvent>) -> Vec<Event> {
+        evs.into_iter()
+            .map(|ev| {
+                let e = ev.seal(self.seq + 1, new_id(), now_utc(), &self.hash);
+                self.seq = e.seq;
+                self.hash = e.hash.clone();
+                e
+            })
+            .collect()
+    }
+}
+
+/// Reads the chain head and locks it until `tx` ends.
+pub(crate) async fn lock_head(db: &Db, tx: &mut Tx) -> Result<Head, StoreError> {
+    let sql = format!(
+        "SELECT last_seq, last_hash FROM event_head WHERE id = 1{}",
+        db.backend().for_update()
+    );
+    let head = sqlx::query(&sql).fetch_one(&mut **tx).await?;
+    Ok(Head {
+        seq: get_i64(&head, "last_seq")?,
+        hash: get_str(&head, "last_hash")?,
+    })
+}
+
 /// Appends events in order in three statements whatever their number (two
 /// on PostgreSQL): the chain head read (and locked), one multi-row insert,
 /// the head moved. The head's lock is held until the caller's transaction
@@ -33,27 +67,25 @@ pub async fn append_all(
     if evs.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "SELECT last_seq, last_hash FROM event_head WHERE id = 1{}",
-        db.backend().for_update()
-    );
-    let head = sqlx::query(&sql).fetch_one(&mut **tx).await?;
-    let mut last_seq = get_i64(&head, "last_seq")?;
-    let mut last_hash = get_str(&head, "last_hash")?;
-    let mut sealed = Vec::with_capacity(evs.len());
-    for ev in evs {
-        let e = ev.seal(last_seq + 1, new_id(), now_utc(), &last_hash);
-        last_seq = e.seq;
-        last_hash = e.hash.clone();
-        sealed.push(e);
-    }
+    let mut head = lock_head(db, tx).await?;
+    let sealed = head.seal(evs);
+    write_sealed(db, tx, &sealed, &head).await?;
+    Ok(sealed)
+}
+
+/// Writes events sealed after the locked head and moves the head to `head`.
+pub(crate) async fn write_sealed(
+    db: &Db,
+    tx: &mut Tx,
+    sealed: &[Event],
+    head: &Head,
+) -> Result<(), StoreError> {
     // 64 rows of 11 values stay far under either database's limit on
     // bound parameters.
     let chunks: Vec<&[Event]> = sealed.chunks(64).collect();
-    let (last, before) = chunks.split_last().ok_or_else(|| StoreError::Corrupt {
-        table: "events",
-        detail: "no event to append".into(),
-    })?;
+    let Some((last, before)) = chunks.split_last() else {
+        return Ok(());
+    };
     for chunk in before {
         insert_rows(tx, chunk).await?;
     }
@@ -62,45 +94,60 @@ pub async fn append_all(
         // the head's move in one statement.
         Backend::Postgres => {
             let sql = format!(
-                "WITH appended AS (INSERT INTO events ({COLS}) VALUES {})
-                 UPDATE event_head SET last_seq = ${}, last_hash = ${} WHERE id = 1",
-                placeholders(last.len(), 11),
-                last.len() * 11 + 1,
-                last.len() * 11 + 2
+                "WITH appended AS ({}) {}",
+                insert_sql(0, last.len()),
+                move_head_sql(last.len() * PER_ROW)
             );
             bind_rows(sqlx::query(&sql), last)
-                .bind(last_seq)
-                .bind(&last_hash)
+                .bind(head.seq)
+                .bind(&head.hash)
                 .execute(&mut **tx)
                 .await?;
         }
         Backend::Sqlite => {
             insert_rows(tx, last).await?;
-            sqlx::query("UPDATE event_head SET last_seq = $1, last_hash = $2 WHERE id = 1")
-                .bind(last_seq)
-                .bind(&last_hash)
+            sqlx::query(&move_head_sql(0))
+                .bind(head.seq)
+                .bind(&head.hash)
                 .execute(&mut **tx)
                 .await?;
         }
     }
-    Ok(sealed)
+    Ok(())
+}
+
+/// Values bound per event row.
+pub(crate) const PER_ROW: usize = 11;
+
+/// The multi-row insert of `rows` events, its parameters numbered after
+/// the first `before`.
+pub(crate) fn insert_sql(before: usize, rows: usize) -> String {
+    format!(
+        "INSERT INTO events ({COLS}) VALUES {}",
+        crate::db::placeholders_after(before, rows, PER_ROW)
+    )
+}
+
+/// The head's move, its two parameters numbered after the first `before`.
+pub(crate) fn move_head_sql(before: usize) -> String {
+    format!(
+        "UPDATE event_head SET last_seq = ${}, last_hash = ${} WHERE id = 1",
+        before + 1,
+        before + 2
+    )
 }
 
 /// Inserts sealed events (in chain order) in one multi-row statement; the
 /// caller moves the chain head. Shared with the bulk loader.
 pub(crate) async fn insert_rows(tx: &mut Tx, sealed: &[Event]) -> Result<(), StoreError> {
-    let sql = format!(
-        "INSERT INTO events ({COLS}) VALUES {}",
-        placeholders(sealed.len(), 11)
-    );
-    bind_rows(sqlx::query(&sql), sealed)
+    bind_rows(sqlx::query(&insert_sql(0, sealed.len())), sealed)
         .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
 /// Binds the 11 values of each event, in [`COLS`] order.
-fn bind_rows<'q>(mut q: AnyQuery<'q>, sealed: &'q [Event]) -> AnyQuery<'q> {
+pub(crate) fn bind_rows<'q>(mut q: AnyQuery<'q>, sealed: &'q [Event]) -> AnyQuery<'q> {
     for e in sealed {
         q = q
             .bind(e.seq)

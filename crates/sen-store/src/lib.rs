@@ -23,6 +23,7 @@ pub mod counters;
 pub mod dossiers;
 pub mod events;
 pub mod group;
+pub mod intake;
 pub mod monitoring;
 pub mod office;
 pub mod org;

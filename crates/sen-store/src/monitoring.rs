@@ -288,49 +288,86 @@ fn upsert_sql_after(before: usize, table: &str, period: &str, rows: usize) -> St
     )
 }
 
+/// The daily and monthly counter rows a set of deltas adds to (zero
+/// differences left out).
+pub(crate) struct CounterRows {
+    pub(crate) daily: Vec<CounterRow>,
+    pub(crate) monthly: Vec<CounterRow>,
+}
+
+impl CounterRows {
+    pub(crate) fn of(deltas: &Deltas) -> CounterRows {
+        let daily: Vec<_> = deltas.iter().filter(|(_, c)| !c.is_zero()).collect();
+        let mut monthly: BTreeMap<(&str, &str, &str, String), Counts> = BTreeMap::new();
+        for ((t, p, u, d), c) in &daily {
+            monthly
+                .entry((t, p, u, format!("{:04}-{:02}", d.year(), d.month())))
+                .or_default()
+                .add(c);
+        }
+        CounterRows {
+            monthly: monthly
+                .into_iter()
+                .map(|((t, p, u, m), c)| ((t.to_string(), p.to_string(), u.to_string(), m), c))
+                .collect(),
+            daily: daily
+                .into_iter()
+                .map(|((t, p, u, d), c)| ((t.clone(), p.clone(), u.clone(), day_text(*d)), *c))
+                .collect(),
+        }
+    }
+
+    /// Values bound by [`CounterRows::upserts`].
+    pub(crate) fn binds(&self) -> usize {
+        (self.daily.len() + self.monthly.len()) * (4 + COLUMNS.len())
+    }
+
+    /// The two upserts as parts of a `WITH` (`name AS (…)`, joined by
+    /// commas), their parameters numbered after the first `before`; empty
+    /// when there is nothing to add.
+    pub(crate) fn upserts(&self, before: usize) -> String {
+        if self.daily.is_empty() {
+            return String::new();
+        }
+        format!(
+            "daily AS ({}), monthly AS ({})",
+            upsert_sql_after(before, "monitoring_daily", "day", self.daily.len()),
+            upsert_sql_after(
+                before + self.daily.len() * (4 + COLUMNS.len()),
+                "monitoring_monthly",
+                "month",
+                self.monthly.len()
+            )
+        )
+    }
+
+    /// Binds the values of [`CounterRows::upserts`].
+    pub(crate) fn bind<'q>(&'q self, q: AnyQuery<'q>) -> AnyQuery<'q> {
+        bind_counts(bind_counts(q, &self.daily), &self.monthly)
+    }
+}
+
 /// Adds `deltas` to the daily and monthly counters inside `tx`, in
 /// multi-row statements (bulk loads pass many at once).
 pub async fn apply(tx: &mut Tx, deltas: &Deltas) -> Result<(), StoreError> {
-    let daily: Vec<_> = deltas.iter().filter(|(_, c)| !c.is_zero()).collect();
-    if daily.is_empty() {
+    let rows = CounterRows::of(deltas);
+    if rows.daily.is_empty() {
         return Ok(());
     }
-    let mut monthly: BTreeMap<(&str, &str, &str, String), Counts> = BTreeMap::new();
-    for ((t, p, u, d), c) in &daily {
-        monthly
-            .entry((t, p, u, format!("{:04}-{:02}", d.year(), d.month())))
-            .or_default()
-            .add(c);
-    }
-    let monthly: Vec<_> = monthly
-        .into_iter()
-        .map(|((t, p, u, m), c)| ((t.to_string(), p.to_string(), u.to_string(), m), c))
-        .collect();
-    let daily: Vec<_> = daily
-        .into_iter()
-        .map(|((t, p, u, d), c)| ((t.clone(), p.clone(), u.clone(), day_text(*d)), *c))
-        .collect();
     // At most 19 × 50 binds a statement, well under both backends' limits.
     const CHUNK: usize = 50;
-    if backend_of(tx) == Backend::Postgres && daily.len() <= CHUNK && monthly.len() <= CHUNK {
+    if backend_of(tx) == Backend::Postgres
+        && rows.daily.len() <= CHUNK
+        && rows.monthly.len() <= CHUNK
+    {
         // One round trip for both tables (the usual case: one change).
-        let sql = format!(
-            "WITH daily AS ({}) {}",
-            upsert_sql("monitoring_daily", "day", daily.len()),
-            upsert_sql_after(
-                daily.len() * (4 + COLUMNS.len()),
-                "monitoring_monthly",
-                "month",
-                monthly.len()
-            )
-        );
-        let q = bind_counts(sqlx::query(&sql), &daily);
-        bind_counts(q, &monthly).execute(&mut **tx).await?;
+        let sql = format!("WITH {} SELECT 1", rows.upserts(0));
+        rows.bind(sqlx::query(&sql)).execute(&mut **tx).await?;
         return Ok(());
     }
     for (table, period, rows) in [
-        ("monitoring_daily", "day", &daily),
-        ("monitoring_monthly", "month", &monthly),
+        ("monitoring_daily", "day", &rows.daily),
+        ("monitoring_monthly", "month", &rows.monthly),
     ] {
         for chunk in rows.chunks(CHUNK) {
             let sql = upsert_sql(table, period, chunk.len());

@@ -2,7 +2,7 @@
 //! change that causes them. Delivery workers claim due rows; the unique
 //! idempotency key makes enqueueing the same message twice a no-op.
 
-use crate::db::{get_i64, get_opt_str, get_str, get_uuid, Db, Tx};
+use crate::db::{get_i64, get_opt_str, get_str, get_uuid, AnyQuery, Db, Tx};
 use crate::error::StoreError;
 use serde::Serialize;
 use uuid::Uuid;
@@ -63,28 +63,41 @@ pub async fn enqueue(
 pub async fn enqueue_many(tx: &mut Tx, messages: &[NewMessage]) -> Result<u64, StoreError> {
     let mut queued = 0;
     for chunk in messages.chunks(100) {
-        let sql = format!(
-            "INSERT INTO outbox (id, channel, recipient, subject, body, idempotency_key, status, attempts, next_attempt_at, created_at)
-             VALUES {} ON CONFLICT (idempotency_key) DO NOTHING",
-            crate::db::placeholders(chunk.len(), 10)
-        );
+        let sql = insert_sql(0, chunk.len());
         let mut q = sqlx::query(&sql);
         for m in chunk {
-            q = q
-                .bind(crate::new_id().to_string())
-                .bind(&m.channel)
-                .bind(&m.recipient)
-                .bind(&m.subject)
-                .bind(&m.body)
-                .bind(&m.idempotency_key)
-                .bind("pending")
-                .bind(0i64)
-                .bind(&m.now)
-                .bind(&m.now);
+            q = bind_message(q, m);
         }
         queued += q.execute(&mut **tx).await?.rows_affected();
     }
     Ok(queued)
+}
+
+/// Values bound per message by [`insert_sql`].
+pub(crate) const PER_ROW: usize = 10;
+
+/// The multi-row insert of `rows` messages (a key already queued is left
+/// alone), its parameters numbered after the first `before`.
+pub(crate) fn insert_sql(before: usize, rows: usize) -> String {
+    format!(
+        "INSERT INTO outbox (id, channel, recipient, subject, body, idempotency_key, status, attempts, next_attempt_at, created_at)
+         VALUES {} ON CONFLICT (idempotency_key) DO NOTHING",
+        crate::db::placeholders_after(before, rows, PER_ROW)
+    )
+}
+
+/// Binds the [`PER_ROW`] values of a message, pending and due now.
+pub(crate) fn bind_message<'q>(q: AnyQuery<'q>, m: &'q NewMessage) -> AnyQuery<'q> {
+    q.bind(crate::new_id().to_string())
+        .bind(&m.channel)
+        .bind(&m.recipient)
+        .bind(&m.subject)
+        .bind(&m.body)
+        .bind(&m.idempotency_key)
+        .bind("pending")
+        .bind(0i64)
+        .bind(&m.now)
+        .bind(&m.now)
 }
 
 /// The newest messages, for operators (bodies are not included).
