@@ -119,7 +119,7 @@ impl App {
         let date = decision.date().to_string();
         let tag = actor.tag();
         self.db
-            .transaction(|tx| {
+            .reference_transaction(|tx| {
                 let (db, tag, text, date, reference) = (self.db.clone(), tag.clone(), text.clone(), date.clone(), reference.clone());
                 Box::pin(async move {
                     store::insert(tx, tenant, id, &date, &text, &reference, &tag).await.map_err(|e| {
@@ -167,7 +167,7 @@ impl App {
         Calendar::new(remaining).map_err(invalid)?;
         let tag = actor.tag();
         self.db
-            .transaction(|tx| {
+            .reference_transaction(|tx| {
                 let (db, tag) = (self.db.clone(), tag.clone());
                 Box::pin(async move {
                     let old = store::delete(tx, tenant, id).await?.ok_or_else(|| AppError::not_found("calendar_decision", id))?;

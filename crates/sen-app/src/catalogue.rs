@@ -226,7 +226,7 @@ impl App {
         let tag = actor.tag();
         let id = new_id();
         self.db
-            .transaction(|tx| {
+            .reference_transaction(|tx| {
                 let (db, tag, text, spec) =
                     (self.db.clone(), tag.clone(), text.clone(), spec.clone());
                 Box::pin(async move {

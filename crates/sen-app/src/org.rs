@@ -83,7 +83,7 @@ impl App {
         let (t2, r2) = (tenant.clone(), root.clone());
         let tag = actor.tag();
         self.db
-            .transaction(|tx| {
+            .reference_transaction(|tx| {
                 let (t, r, db, tag) = (t2.clone(), r2.clone(), self.db.clone(), tag.clone());
                 Box::pin(async move {
                     store::insert_tenant(tx, &t).await.map_err(|e| {
@@ -176,7 +176,7 @@ impl App {
         let tag = actor.tag();
         let u = unit.clone();
         self.db
-            .transaction(|tx| {
+            .reference_transaction(|tx| {
                 let (u, db, tag) = (u.clone(), self.db.clone(), tag.clone());
                 Box::pin(async move {
                     store::insert_unit(tx, &u).await.map_err(map_unique(&u.code))?;
@@ -230,7 +230,7 @@ impl App {
         self.require(actor, Permission::UnitManage, id).await?;
         let tag = actor.tag();
         self.db
-            .transaction(|tx| {
+            .reference_transaction(|tx| {
                 let (db, tag) = (self.db.clone(), tag.clone());
                 let (name, abbr, code) = (name.clone(), abbr.clone(), code.clone());
                 Box::pin(async move {
@@ -284,7 +284,7 @@ impl App {
             .await?;
         let tag = actor.tag();
         self.db
-            .transaction(|tx| {
+            .reference_transaction(|tx| {
                 let (db, tag) = (self.db.clone(), tag.clone());
                 Box::pin(async move {
                     let old = store::unit_in_tx(&db, tx, id)
@@ -352,7 +352,7 @@ impl App {
         let reason = reason.to_string();
         let counts = self
             .db
-            .transaction(|tx| {
+            .reference_transaction(|tx| {
                 let (db, tag, reason) = (self.db.clone(), tag.clone(), reason.clone());
                 Box::pin(async move {
                     let ancestors = store::ancestors(&mut **tx, target).await?;

@@ -741,3 +741,176 @@ async fn lookups_show_each_write_here_at_once_and_from_elsewhere_soon() {
     }
     assert_eq!(shown(&app, &code).await, fresh_answer(&app, id).await);
 }
+
+/// Whether a read through `db` is answered from memory within 5 s (once
+/// the notifications of earlier changes have come).
+async fn reference_held<F, Fut>(db: &sen_store::Db, mut read: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let hits = || db.lookup_cache().map_or(0, |c| c.reference_hits);
+    within(5, || {
+        let before = hits();
+        let read = read();
+        async move {
+            read.await;
+            hits() > before
+        }
+    })
+    .await
+    .is_some()
+}
+
+/// Units, procedures and calendar decisions are held in memory on
+/// PostgreSQL, with the lookups' listener (an intake reads four of them).
+/// A change made here shows in the next read, even while notifications
+/// are slow; one made by another process shows once its notification
+/// comes, and not before. On SQLite nothing is held and both show at once.
+#[tokio::test]
+async fn reference_data_changed_here_shows_at_once_and_from_elsewhere_soon() {
+    let t = TestDb::new().await;
+    let (app, tenant) = demo_at_9(&t).await;
+    let pg = t.db.backend() == sen_store::Backend::Postgres;
+    let other = App::new(
+        sen_store::Db::connect(&t.url).await.unwrap(),
+        sen_app::Settings::default(),
+    );
+    if pg {
+        assert!(listening_within(&app.db, 10).await);
+        assert!(listening_within(&other.db, 10).await);
+    }
+    let hold = |on| sen_store::testing::hold_lookup_notifications(&app.db, on);
+    let units = sen_store::org::units(&app.db, tenant, None).await.unwrap();
+    let unit = units
+        .iter()
+        .find(|u| u.parent_id.is_some())
+        .unwrap()
+        .clone();
+    let name_of = || {
+        let (db, code) = (app.db.clone(), unit.code.clone());
+        async move {
+            sen_store::org::unit_by_code(&db, tenant, &code)
+                .await
+                .unwrap()
+                .map(|u| u.name)
+                .unwrap()
+        }
+    };
+    let rename = |app: &App, name: &str| {
+        let change = sen_app::org::UnitChange {
+            name: Some(name.into()),
+            abbreviation: None,
+            code: None,
+        };
+        let (app, id) = (app.clone(), unit.id);
+        async move { app.change_unit(&Actor::Operator, id, change).await.unwrap() }
+    };
+    assert_eq!(name_of().await, unit.name);
+    assert_eq!(
+        reference_held(&app.db, || async {
+            name_of().await;
+        })
+        .await,
+        pg
+    );
+    // Renamed here, notifications held back: the next read shows it.
+    hold(true);
+    rename(&app, "Phòng Thử nghiệm Một").await;
+    assert_eq!(name_of().await, "Phòng Thử nghiệm Một");
+    hold(false);
+    assert_eq!(
+        reference_held(&app.db, || async {
+            name_of().await;
+        })
+        .await,
+        pg
+    );
+    // Renamed by another process: what is held shows until the
+    // notification comes, then the change.
+    hold(true);
+    rename(&other, "Phòng Thử nghiệm Hai").await;
+    if pg {
+        assert_eq!(name_of().await, "Phòng Thử nghiệm Một");
+    }
+    hold(false);
+    let took = within(5, || async {
+        name_of().await == "Phòng Thử nghiệm Hai"
+    })
+    .await;
+    assert!(took.is_some(), "another process's rename shows");
+    // A new version of a procedure published elsewhere.
+    let current = |app: &App| {
+        let app = app.clone();
+        async move { app.procedure(tenant, "1.001193").await.unwrap() }
+    };
+    let before = current(&app).await;
+    assert_eq!(
+        reference_held(&app.db, || async {
+            current(&app).await;
+        })
+        .await,
+        pg
+    );
+    let mut spec = before.spec.clone();
+    spec.name = format!("{} (sửa đổi)", spec.name);
+    hold(true);
+    let published = other
+        .publish_procedure(&Actor::Operator, tenant, spec)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(published.version, before.version + 1);
+    if pg {
+        assert_eq!(current(&app).await.version, before.version);
+    }
+    hold(false);
+    let took = within(5, || async {
+        current(&app).await.version == published.version
+    })
+    .await;
+    assert!(took.is_some(), "the new version shows");
+    // A day off decided elsewhere: Tuesday 10 March 2026.
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+    let works = |app: &App| {
+        let app = app.clone();
+        async move { app.calendar(tenant).await.unwrap().is_working_day(day) }
+    };
+    assert!(works(&app).await);
+    assert_eq!(
+        reference_held(&app.db, || async {
+            works(&app).await;
+        })
+        .await,
+        pg
+    );
+    hold(true);
+    other
+        .add_calendar_decision(
+            &Actor::Operator,
+            tenant,
+            sen_calendar::Decision::DayOff {
+                date: day,
+                name: "Nghỉ thử nghiệm".into(),
+            },
+            "Quyết định số 01/QĐ-UBND (thử nghiệm)",
+        )
+        .await
+        .unwrap();
+    if pg {
+        assert!(works(&app).await, "held until heard of");
+    }
+    hold(false);
+    let took = within(5, || async { !works(&app).await }).await;
+    assert!(took.is_some(), "the day off shows");
+    // And a change here to the calendar shows at once.
+    hold(true);
+    let id = app.calendar_decisions(tenant).await.unwrap();
+    let id = id.iter().find(|d| d.decision.date() == day).unwrap().id;
+    app.remove_calendar_decision(&Actor::Operator, tenant, id)
+        .await
+        .unwrap();
+    assert!(works(&app).await);
+    hold(false);
+    other.db.close().await;
+}

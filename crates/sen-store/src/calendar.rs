@@ -18,25 +18,28 @@ pub struct StoredDecision {
 }
 
 pub async fn list(db: &Db, tenant: Uuid) -> Result<Vec<StoredDecision>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT id, date, decision, reference, created_by, created_at FROM calendar_decisions
-         WHERE tenant_id = $1 ORDER BY date",
-    )
-    .bind(tenant.to_string())
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(StoredDecision {
-                id: get_uuid(r, "id")?,
-                date: get_str(r, "date")?,
-                decision: get_str(r, "decision")?,
-                reference: get_str(r, "reference")?,
-                created_by: get_str(r, "created_by")?,
-                created_at: get_str(r, "created_at")?,
+    db.reference(format!("calendar {tenant}"), async {
+        let rows = sqlx::query(
+            "SELECT id, date, decision, reference, created_by, created_at FROM calendar_decisions
+             WHERE tenant_id = $1 ORDER BY date",
+        )
+        .bind(tenant.to_string())
+        .fetch_all(db.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredDecision {
+                    id: get_uuid(r, "id")?,
+                    date: get_str(r, "date")?,
+                    decision: get_str(r, "decision")?,
+                    reference: get_str(r, "reference")?,
+                    created_by: get_str(r, "created_by")?,
+                    created_at: get_str(r, "created_at")?,
+                })
             })
-        })
-        .collect()
+            .collect()
+    })
+    .await
 }
 
 pub async fn insert(

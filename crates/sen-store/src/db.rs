@@ -87,6 +87,10 @@ pub struct LookupCacheStatus {
     /// Lookups answered from memory, and from the database, so far.
     pub hits: u64,
     pub misses: u64,
+    /// Reads of reference data (units, procedures, calendar decisions)
+    /// answered from memory, and from the database, so far.
+    pub reference_hits: u64,
+    pub reference_misses: u64,
     /// The most megabytes of rows kept.
     pub megabytes: usize,
 }
@@ -299,10 +303,13 @@ impl Db {
     pub fn lookup_cache(&self) -> Option<LookupCacheStatus> {
         self.lookups.as_deref().map(|c| {
             let (hits, misses) = c.counts();
+            let (reference_hits, reference_misses) = c.reference_counts();
             LookupCacheStatus {
                 listening: c.listening(),
                 hits,
                 misses,
+                reference_hits,
+                reference_misses,
                 megabytes: c.budget() >> 20,
             }
         })
@@ -379,6 +386,42 @@ impl Db {
             tracing::debug!(attempt, "retrying transaction after a transient conflict");
             tokio::time::sleep(Duration::from_millis(5u64 << attempt.min(6))).await;
         }
+    }
+
+    /// [`Db::transaction`] for a write to reference data (units,
+    /// procedures, calendar decisions): on PostgreSQL, this process keeps
+    /// none of it in memory from now until the transaction has ended, so
+    /// a read that starts after the commit returned sees the change.
+    pub async fn reference_transaction<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        E: From<StoreError> + MaybeRetryable,
+        F: for<'c> FnMut(&'c mut Tx) -> BoxFuture<'c, Result<T, E>>,
+    {
+        let _writing = self.lookups.as_ref().map(|c| c.writing_reference());
+        self.transaction(f).await
+    }
+
+    /// Reference data read by `read`, or kept from an earlier read under
+    /// `key` (PostgreSQL with a lookup cache: see `lookups`; the value is
+    /// dropped at any change to reference data, heard of by notification
+    /// or made through [`Db::reference_transaction`]).
+    pub(crate) async fn reference<T, Fut>(&self, key: String, read: Fut) -> Result<T, StoreError>
+    where
+        T: Clone + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<T, StoreError>>,
+    {
+        let Some(cache) = &self.lookups else {
+            return read.await;
+        };
+        let ticket = match cache.reference::<T>(&key) {
+            crate::lookups::Reference::Hit(v) => return Ok(v),
+            crate::lookups::Reference::Miss(ticket) => ticket,
+        };
+        let value = read.await?;
+        if let Some(ticket) = ticket {
+            cache.keep_reference(ticket, &key, value.clone());
+        }
+        Ok(value)
     }
 
     /// Ends every other session on this PostgreSQL database (for tests

@@ -37,6 +37,7 @@
 //! file (its read takes microseconds, without a round trip).
 
 use crate::dossiers::PublicRow;
+use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -56,6 +57,13 @@ const MARK_TTL: Duration = Duration::from_secs(30);
 /// Bytes counted per row on top of its text.
 const ROW_OVERHEAD: usize = 160;
 
+/// The payload of a change to reference data (migration 11).
+const REFERENCE_CHANGED: &str = "reference";
+
+/// Reference values kept, beyond which all are dropped (a province has a
+/// few thousand units and procedures).
+const MAX_REFERENCES: usize = 100_000;
+
 /// Lookups waiting to keep a row, beyond which the oldest are forgotten
 /// (their rows are then not kept: safe).
 const MAX_PENDING: usize = 4096;
@@ -65,6 +73,8 @@ pub(crate) struct LookupCache {
     state: Mutex<State>,
     hits: AtomicU64,
     misses: AtomicU64,
+    reference_hits: AtomicU64,
+    reference_misses: AtomicU64,
     /// The listener task, aborted by [`LookupCache::stop`].
     task: Mutex<Option<tokio::task::AbortHandle>>,
     /// Names this cache's pings among those of other processes.
@@ -94,6 +104,13 @@ struct State {
     swept: Instant,
     /// Notifications held back instead of heard (tests: a slow delivery).
     held: Option<Vec<String>>,
+    /// Reference data read by key (see [`LookupCache::reference`]).
+    refs: HashMap<String, Arc<dyn Any + Send + Sync>>,
+    /// Moves whenever reference data may have changed: a read is kept only
+    /// if it has not moved since the read began.
+    ref_generation: u64,
+    /// Transactions of this process writing reference data, not ended.
+    ref_writing: u32,
 }
 
 impl Default for State {
@@ -108,6 +125,9 @@ impl Default for State {
             next_ticket: 0,
             swept: Instant::now(),
             held: None,
+            refs: HashMap::new(),
+            ref_generation: 0,
+            ref_writing: 0,
         }
     }
 }
@@ -123,6 +143,31 @@ pub(crate) enum Cached {
     Hit(PublicRow),
     /// Read the database, then [`LookupCache::keep`] with this.
     Miss(Option<Ticket>),
+}
+
+/// The answer of [`LookupCache::reference`].
+pub(crate) enum Reference<T> {
+    Hit(T),
+    /// Read the database, then [`LookupCache::keep_reference`] with this.
+    Miss(Option<u64>),
+}
+
+/// A transaction of this process writing reference data, under way: see
+/// [`LookupCache::writing_reference`].
+pub struct ReferenceWrite(Arc<LookupCache>);
+
+impl Drop for ReferenceWrite {
+    fn drop(&mut self) {
+        let mut s = self.0.state();
+        s.ref_writing = s.ref_writing.saturating_sub(1);
+        s.drop_references();
+    }
+}
+
+impl std::fmt::Debug for ReferenceWrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReferenceWrite")
+    }
 }
 
 fn size_of(r: &PublicRow) -> usize {
@@ -160,6 +205,12 @@ impl State {
         self.order.clear();
         self.pending.clear();
         self.bytes = 0;
+        self.drop_references();
+    }
+
+    fn drop_references(&mut self) {
+        self.refs.clear();
+        self.ref_generation += 1;
     }
 }
 
@@ -172,6 +223,8 @@ impl LookupCache {
             state: Mutex::new(State::default()),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            reference_hits: AtomicU64::new(0),
+            reference_misses: AtomicU64::new(0),
             task: Mutex::new(None),
             id: Uuid::now_v7(),
             pings_sent: AtomicU64::new(0),
@@ -280,6 +333,10 @@ impl LookupCache {
             s.clear();
             return;
         }
+        if payload == REFERENCE_CHANGED {
+            s.drop_references();
+            return;
+        }
         let (id, code) = payload.split_once(' ').unwrap_or(("", payload));
         s.drop_code(code);
         // One notification per transaction and row: one write heard of.
@@ -299,6 +356,54 @@ impl LookupCache {
         let mut s = self.state();
         s.clear();
         s.listening = on;
+    }
+
+    /// The reference value of `key` if kept; else, while it may be kept, a
+    /// ticket to keep what is read.
+    pub(crate) fn reference<T: Clone + Send + Sync + 'static>(&self, key: &str) -> Reference<T> {
+        let s = self.state();
+        let answer = match s.refs.get(key).and_then(|v| v.downcast_ref::<T>()) {
+            _ if !s.listening || s.ref_writing > 0 => Reference::Miss(None),
+            Some(v) => Reference::Hit(v.clone()),
+            None => Reference::Miss(Some(s.ref_generation)),
+        };
+        drop(s);
+        match answer {
+            Reference::Hit(_) => &self.reference_hits,
+            Reference::Miss(_) => &self.reference_misses,
+        }
+        .fetch_add(1, Relaxed);
+        answer
+    }
+
+    /// Keeps `value` of `key`, read after `ticket` was given, unless
+    /// reference data may have changed meanwhile.
+    pub(crate) fn keep_reference<T: Send + Sync + 'static>(
+        &self,
+        ticket: u64,
+        key: &str,
+        value: T,
+    ) {
+        let mut s = self.state();
+        if !s.listening || s.ref_writing > 0 || s.ref_generation != ticket {
+            return;
+        }
+        if s.refs.len() >= MAX_REFERENCES {
+            s.refs.clear();
+        }
+        s.refs.insert(key.to_owned(), Arc::new(value));
+    }
+
+    /// Drops every reference value and keeps none until the returned guard
+    /// is dropped: hold it over a transaction that writes reference data,
+    /// until it has ended (committed or not). A read that began before the
+    /// guard's end is not kept, so one that begins after the commit reads
+    /// it. Other processes' writes are heard of by their notification.
+    pub(crate) fn writing_reference(self: &Arc<Self>) -> ReferenceWrite {
+        let mut s = self.state();
+        s.ref_writing += 1;
+        s.drop_references();
+        ReferenceWrite(self.clone())
     }
 
     /// Holds the notifications back (`true`) as a slow delivery would, or
@@ -331,6 +436,15 @@ impl LookupCache {
     /// Lookups answered from memory and from the database so far.
     pub(crate) fn counts(&self) -> (u64, u64) {
         (self.hits.load(Relaxed), self.misses.load(Relaxed))
+    }
+
+    /// Reads of reference data answered from memory and from the database
+    /// so far.
+    pub(crate) fn reference_counts(&self) -> (u64, u64) {
+        (
+            self.reference_hits.load(Relaxed),
+            self.reference_misses.load(Relaxed),
+        )
     }
 
     /// Whether rows are being kept (a listener is in place).
@@ -524,6 +638,90 @@ mod tests {
                 None
             }
         }
+    }
+
+    /// A read of reference value `key` that finds `value` in the database:
+    /// what was kept, if anything.
+    fn read_reference(c: &LookupCache, key: &str, value: &str) -> Option<String> {
+        match c.reference::<String>(key) {
+            Reference::Hit(v) => Some(v),
+            Reference::Miss(t) => {
+                if let Some(t) = t {
+                    c.keep_reference(t, key, value.to_string());
+                }
+                None
+            }
+        }
+    }
+
+    #[test]
+    fn reference_values_are_kept_until_reference_data_changes() {
+        let c = Arc::new(listening(1 << 20));
+        assert_eq!(read_reference(&c, "unit A", "Sở Tư pháp"), None);
+        assert_eq!(
+            read_reference(&c, "unit A", "?").as_deref(),
+            Some("Sở Tư pháp")
+        );
+        // A value of another type under the key is not taken for it.
+        assert!(matches!(
+            c.reference::<u32>("unit A"),
+            Reference::Miss(Some(_))
+        ));
+        // Another process's change, heard of: dropped.
+        c.heard(REFERENCE_CHANGED);
+        assert_eq!(read_reference(&c, "unit A", "Sở Tư pháp (mới)"), None);
+        assert_eq!(
+            read_reference(&c, "unit A", "?").as_deref(),
+            Some("Sở Tư pháp (mới)")
+        );
+        // A read that raced a change is not kept.
+        let Reference::<String>::Miss(Some(ticket)) = c.reference("unit B") else {
+            panic!("a miss with a ticket");
+        };
+        c.heard(REFERENCE_CHANGED);
+        c.keep_reference(ticket, "unit B", "old".to_string());
+        assert_eq!(read_reference(&c, "unit B", "new"), None);
+        assert_eq!(read_reference(&c, "unit B", "?").as_deref(), Some("new"));
+        // A dossier's notification leaves reference data alone.
+        c.heard(&format!("{} HS-1", Uuid::now_v7()));
+        assert_eq!(read_reference(&c, "unit B", "?").as_deref(), Some("new"));
+        // Without a listener nothing is kept.
+        c.set_listening(false);
+        assert!(matches!(
+            c.reference::<String>("unit B"),
+            Reference::Miss(None)
+        ));
+    }
+
+    #[test]
+    fn nothing_is_kept_while_this_process_writes_reference_data() {
+        let c = Arc::new(listening(1 << 20));
+        assert_eq!(read_reference(&c, "unit A", "old"), None);
+        let Reference::<String>::Miss(Some(before)) = c.reference("unit C") else {
+            panic!("a miss with a ticket");
+        };
+        let writing = c.writing_reference();
+        // Dropped at once, and read from the database while the write is
+        // under way (the state before its commit, then after).
+        assert!(matches!(
+            c.reference::<String>("unit A"),
+            Reference::Miss(None)
+        ));
+        let Reference::<String>::Miss(None) = c.reference("unit A") else {
+            panic!("no ticket while writing");
+        };
+        let second = c.writing_reference();
+        drop(writing);
+        assert!(matches!(
+            c.reference::<String>("unit A"),
+            Reference::Miss(None)
+        ));
+        drop(second);
+        // A read begun before the write ended is not kept; one after is.
+        c.keep_reference(before, "unit C", "old".to_string());
+        assert_eq!(read_reference(&c, "unit C", "new"), None);
+        assert_eq!(read_reference(&c, "unit C", "?").as_deref(), Some("new"));
+        assert_eq!(read_reference(&c, "unit A", "new"), None);
     }
 
     #[test]

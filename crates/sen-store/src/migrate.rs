@@ -88,6 +88,15 @@ const MIGRATIONS: &[Migration] = &[
             "../migrations/0010_lookup_notify.postgres.sql"
         )),
     },
+    Migration {
+        version: 11,
+        name: "reference_notify",
+        common: include_str!("../migrations/0011_reference_notify.sql"),
+        sqlite: None,
+        postgres: Some(include_str!(
+            "../migrations/0011_reference_notify.postgres.sql"
+        )),
+    },
 ];
 
 impl Migration {

@@ -124,14 +124,17 @@ pub async fn unit(db: &Db, id: Uuid) -> Result<Option<Unit>, StoreError> {
 }
 
 pub async fn unit_by_code(db: &Db, tenant: Uuid, code: &str) -> Result<Option<Unit>, StoreError> {
-    let row = sqlx::query(&format!(
-        "SELECT {UNIT_COLS} FROM units WHERE tenant_id = $1 AND code = $2"
-    ))
-    .bind(tenant.to_string())
-    .bind(code)
-    .fetch_optional(db.pool())
-    .await?;
-    row.as_ref().map(unit_from_row).transpose()
+    db.reference(format!("unit {tenant} {code}"), async {
+        let row = sqlx::query(&format!(
+            "SELECT {UNIT_COLS} FROM units WHERE tenant_id = $1 AND code = $2"
+        ))
+        .bind(tenant.to_string())
+        .bind(code)
+        .fetch_optional(db.pool())
+        .await?;
+        row.as_ref().map(unit_from_row).transpose()
+    })
+    .await
 }
 
 /// All units of a tenant ordered by code; `search` narrows by an
@@ -198,8 +201,11 @@ pub async fn ancestors(conn: &mut sqlx::AnyConnection, id: Uuid) -> Result<Vec<U
 
 /// [`ancestors`] on a pooled connection, outside any transaction.
 pub async fn ancestors_ro(db: &Db, id: Uuid) -> Result<Vec<Uuid>, StoreError> {
-    let mut conn = db.pool().acquire().await?;
-    ancestors(&mut conn, id).await
+    db.reference(format!("ancestors {id}"), async {
+        let mut conn = db.pool().acquire().await?;
+        ancestors(&mut conn, id).await
+    })
+    .await
 }
 
 pub async fn rename_unit(

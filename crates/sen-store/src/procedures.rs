@@ -128,11 +128,14 @@ pub async fn current(
 }
 
 pub async fn by_id(db: &Db, id: Uuid) -> Result<Option<StoredProcedure>, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLS} FROM procedures WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(db.pool())
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    db.reference(format!("procedure {id}"), async {
+        let row = sqlx::query(&format!("SELECT {COLS} FROM procedures WHERE id = $1"))
+            .bind(id.to_string())
+            .fetch_optional(db.pool())
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    })
+    .await
 }
 
 /// The active version of a code.
@@ -141,14 +144,17 @@ pub async fn by_code(
     tenant: Uuid,
     code: &str,
 ) -> Result<Option<StoredProcedure>, StoreError> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLS} FROM procedures WHERE tenant_id = $1 AND code = $2 AND status = 'active'"
-    ))
-    .bind(tenant.to_string())
-    .bind(code)
-    .fetch_optional(db.pool())
-    .await?;
-    row.as_ref().map(from_row).transpose()
+    db.reference(format!("procedure {tenant} {code}"), async {
+        let row = sqlx::query(&format!(
+            "SELECT {COLS} FROM procedures WHERE tenant_id = $1 AND code = $2 AND status = 'active'"
+        ))
+        .bind(tenant.to_string())
+        .bind(code)
+        .fetch_optional(db.pool())
+        .await?;
+        row.as_ref().map(from_row).transpose()
+    })
+    .await
 }
 
 /// Every version of a code, oldest first.

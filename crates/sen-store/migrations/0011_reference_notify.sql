@@ -1,0 +1,4 @@
+-- Nothing portable: PostgreSQL tells the servers when reference data
+-- changes (0011_reference_notify.postgres.sql). SQLite has no such
+-- channel; its reads of units, procedures and calendar decisions go to
+-- the file every time.
