@@ -271,6 +271,16 @@ impl App {
                     "Public lookups read from the database.",
                     c.misses as f64,
                 ),
+                (
+                    "sen_reference_cache_hits_total",
+                    "Reads of units, procedures and calendar decisions answered from memory.",
+                    c.reference_hits as f64,
+                ),
+                (
+                    "sen_reference_cache_misses_total",
+                    "Reads of units, procedures and calendar decisions made in the database.",
+                    c.reference_misses as f64,
+                ),
             ]);
         }
         Ok(gauges)

@@ -67,6 +67,12 @@ async fn health_readiness_metrics_and_vietnamese_home() {
         pg,
         "{m}"
     );
+    // And of reference data, kept by the same listener.
+    assert_eq!(
+        m.contains("# TYPE sen_reference_cache_hits_total gauge"),
+        pg,
+        "{m}"
+    );
 }
 
 #[tokio::test]
