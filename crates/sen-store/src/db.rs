@@ -200,7 +200,12 @@ impl Db {
             Backend::Postgres => {
                 options.lookup_cache_mb.unwrap_or(DEFAULT_LOOKUP_CACHE_MB) as usize * (1 << 20)
             }
-            Backend::Sqlite => 0,
+            Backend::Sqlite => match url.contains("mode=memory") {
+                true => 0,
+                false => {
+                    options.lookup_cache_mb.unwrap_or(DEFAULT_LOOKUP_CACHE_MB) as usize * (1 << 20)
+                }
+            },
         };
         let listener = u32::from(cache_bytes > 0);
         let (pool_size, read_connections) = match (backend, max_connections) {
@@ -257,17 +262,26 @@ impl Db {
             )?)),
             Backend::Sqlite => None,
         };
-        let lookups = if cache_bytes > 0 {
-            use std::str::FromStr;
-            let cache = std::sync::Arc::new(crate::lookups::LookupCache::new(cache_bytes));
-            crate::lookups::spawn_listener(
-                &cache,
-                sqlx::postgres::PgConnectOptions::from_str(&url)?,
-                pool.clone(),
-            );
-            Some(cache)
-        } else {
-            None
+        let lookups = match (backend, &reads) {
+            _ if cache_bytes == 0 => None,
+            (Backend::Postgres, _) => {
+                use std::str::FromStr;
+                let cache = std::sync::Arc::new(crate::lookups::LookupCache::new(cache_bytes));
+                crate::lookups::spawn_listener(
+                    &cache,
+                    sqlx::postgres::PgConnectOptions::from_str(&url)?,
+                    pool.clone(),
+                );
+                Some(cache)
+            }
+            // SQLite: a file's `data_version`, checked before each answer
+            // from memory (see `lookups`).
+            (Backend::Sqlite, Some(_)) => {
+                let cache = std::sync::Arc::new(crate::lookups::LookupCache::new(cache_bytes));
+                cache.watched();
+                Some(cache)
+            }
+            (Backend::Sqlite, None) => None,
         };
         Ok(Db {
             pool,
@@ -294,8 +308,17 @@ impl Db {
         self.pg_reads.as_deref()
     }
 
-    pub(crate) fn lookups(&self) -> Option<&crate::lookups::LookupCache> {
-        self.lookups.as_deref()
+    /// The lookup cache, ready to answer: on SQLite, once it has been told
+    /// the file's current `data_version` (which drops what is kept when
+    /// another connection has committed since).
+    pub(crate) fn lookups(&self) -> Result<Option<&crate::lookups::LookupCache>, StoreError> {
+        let Some(cache) = self.lookups.as_deref() else {
+            return Ok(None);
+        };
+        if let Some(reads) = &self.reads {
+            cache.observe(reads.data_version()?);
+        }
+        Ok(Some(cache))
     }
 
     /// The lookup cache's state; `None` without one (SQLite, or a size
@@ -319,7 +342,9 @@ impl Db {
     /// change: its lookups read the database until the change's
     /// notification has come (see `lookups`).
     pub(crate) fn mark_lookup(&self, id: Uuid) {
-        if let Some(c) = &self.lookups {
+        // (SQLite needs no mark: its commit changes the data_version the
+        // next lookup checks.)
+        if let (Some(c), Backend::Postgres) = (&self.lookups, self.backend) {
             c.mark(id);
         }
     }
@@ -410,7 +435,7 @@ impl Db {
         T: Clone + Send + Sync + 'static,
         Fut: std::future::Future<Output = Result<T, StoreError>>,
     {
-        let Some(cache) = &self.lookups else {
+        let Some(cache) = self.lookups()? else {
             return read.await;
         };
         let ticket = match cache.reference::<T>(&key) {

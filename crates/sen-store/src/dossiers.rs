@@ -406,32 +406,42 @@ pub(crate) type PgPublicRow = (
 );
 
 pub async fn public_by_code(db: &Db, code: &str) -> Result<Option<PublicRow>, StoreError> {
-    if let Some(reads) = db.sqlite_reads() {
-        return reads.with(|c| public_by_code_direct(c, code));
-    }
-    if let Some(reads) = db.pg_reads() {
+    if db.sqlite_reads().is_some() || db.pg_reads().is_some() {
         use crate::lookups::Cached;
-        let ticket = match db.lookups().map(|c| c.get(code)) {
+        let cache = db.lookups()?;
+        let ticket = match cache.map(|c| c.get(code)) {
             Some(Cached::Hit(row)) => return Ok(Some(row)),
             Some(Cached::Miss(ticket)) => ticket,
             None => None,
         };
-        let row = reads.fetch_by_key(&reads.public, code).await?;
-        let row = row
-            .map(
-                |(id, code, applicant_name, applicant_phone, applicant_id_number, public_view)| {
-                    Ok::<_, StoreError>(PublicRow {
-                        id: crate::db::parse_uuid("id", &id)?,
+        let row = match (db.sqlite_reads(), db.pg_reads()) {
+            (Some(reads), _) => reads.with(|c| public_by_code_direct(c, code))?,
+            (None, Some(reads)) => reads
+                .fetch_by_key(&reads.public, code)
+                .await?
+                .map(
+                    |(
+                        id,
                         code,
                         applicant_name,
                         applicant_phone,
                         applicant_id_number,
                         public_view,
-                    })
-                },
-            )
-            .transpose()?;
-        if let (Some(cache), Some(ticket), Some(row)) = (db.lookups(), ticket, &row) {
+                    )| {
+                        Ok::<_, StoreError>(PublicRow {
+                            id: crate::db::parse_uuid("id", &id)?,
+                            code,
+                            applicant_name,
+                            applicant_phone,
+                            applicant_id_number,
+                            public_view,
+                        })
+                    },
+                )
+                .transpose()?,
+            (None, None) => None,
+        };
+        if let (Some(cache), Some(ticket), Some(row)) = (cache, ticket, &row) {
             cache.keep(ticket, row);
         }
         return Ok(row);

@@ -111,6 +111,8 @@ struct State {
     ref_generation: u64,
     /// Transactions of this process writing reference data, not ended.
     ref_writing: u32,
+    /// SQLite: the file's `data_version` when what is kept was read.
+    version: Option<i64>,
 }
 
 impl Default for State {
@@ -128,6 +130,7 @@ impl Default for State {
             refs: HashMap::new(),
             ref_generation: 0,
             ref_writing: 0,
+            version: None,
         }
     }
 }
@@ -356,6 +359,23 @@ impl LookupCache {
         let mut s = self.state();
         s.clear();
         s.listening = on;
+    }
+
+    /// SQLite, where there is no listener: keeps rows from now on, and
+    /// answers from memory only after [`LookupCache::observe`].
+    pub(crate) fn watched(&self) {
+        self.set_listening(true);
+    }
+
+    /// SQLite: the file's `data_version` now. When it differs from the one
+    /// observed before, another connection has committed a change since:
+    /// everything kept is dropped (and the reads under way are not kept).
+    pub(crate) fn observe(&self, version: i64) {
+        let mut s = self.state();
+        if s.version != Some(version) {
+            s.clear();
+            s.version = Some(version);
+        }
     }
 
     /// The reference value of `key` if kept; else, while it may be kept, a

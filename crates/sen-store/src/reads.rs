@@ -36,6 +36,9 @@ const KEEP_IDLE: usize = 8;
 pub(crate) struct SqliteReads {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// The connection whose `data_version` tells whether any other
+    /// connection, in this process or another, has committed a change.
+    watch: Mutex<Option<Connection>>,
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -69,7 +72,33 @@ impl SqliteReads {
         SqliteReads {
             path,
             idle: Mutex::new(Vec::new()),
+            watch: Mutex::new(None),
         }
+    }
+
+    /// SQLite's `PRAGMA data_version` on the watching connection: it
+    /// changes when any other connection has committed a change to the
+    /// file since the last call (each call begins a read transaction, which
+    /// checks the write-ahead log's header), so a value equal to an earlier
+    /// one means nothing changed in between.
+    pub(crate) fn data_version(&self) -> Result<i64, StoreError> {
+        let mut watch = self
+            .watch
+            .lock()
+            .map_err(|_| StoreError::Read("the watching connection's lock is poisoned".into()))?;
+        if watch.is_none() {
+            *watch = Some(self.open()?);
+        }
+        let Some(conn) = watch.as_ref() else {
+            return Err(StoreError::Read("no watching connection".into()));
+        };
+        let version = conn
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get(0));
+        if version.is_err() {
+            *watch = None;
+        }
+        Ok(version?)
     }
 
     fn open(&self) -> Result<Connection, StoreError> {

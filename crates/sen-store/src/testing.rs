@@ -128,7 +128,7 @@ pub async fn kill_lookup_listeners(admin: &Db) -> i64 {
 /// slow delivery would), or hears those held and goes on. Without a cache,
 /// nothing.
 pub fn hold_lookup_notifications(db: &Db, hold: bool) {
-    if let Some(c) = db.lookups() {
+    if let Ok(Some(c)) = db.lookups() {
         c.hold(hold);
     }
 }
@@ -137,7 +137,7 @@ pub fn hold_lookup_notifications(db: &Db, hold: bool) {
 /// a proxy that loses them would, or hear them again. Without a cache,
 /// nothing.
 pub fn deafen_lookup_listener(db: &Db, deaf: bool) {
-    if let Some(c) = db.lookups() {
+    if let Ok(Some(c)) = db.lookups() {
         c.deafen(deaf);
     }
 }

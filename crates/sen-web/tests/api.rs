@@ -59,8 +59,10 @@ async fn health_readiness_metrics_and_vietnamese_home() {
         "{m}"
     );
     assert!(m.contains("sen_units_total 11"), "{m}");
-    // The public lookup's cache, on PostgreSQL only.
-    let pg = a.t.db.backend() == sen_store::Backend::Postgres;
+    // The public lookup's cache: on PostgreSQL and on a SQLite file (not
+    // in memory).
+    let pg = a.t.db.lookup_cache().is_some();
+    assert!(pg, "a cache on {}", a.t.db.backend().name());
     assert_eq!(m.contains("sen_lookup_cache_listening "), pg, "{m}");
     assert_eq!(
         m.contains("# TYPE sen_lookup_cache_hits_total gauge"),
