@@ -32,9 +32,21 @@
 //!
 //! A row without a stored view is not kept (its lookup folds the events);
 //! nor is a code that is not found. The rows kept are bounded by their
-//! size (`lookup_cache_mb`), the oldest dropped first. SQLite has no way to
-//! hear another process's commit, so there the lookup always reads the
-//! file (its read takes microseconds, without a round trip).
+//! size (`lookup_cache_mb`), the oldest dropped first.
+//!
+//! **SQLite** has no notifications, but it can tell whether anything
+//! changed: `PRAGMA data_version` on one connection moves whenever any
+//! other connection, of this process or another, has committed. Before
+//! each answer from memory the store checks it ([`LookupCache::observe`],
+//! from `Db::lookups`) and drops everything on a move, so every write
+//! shows in the next lookup, without marks. (Every commit empties the
+//! cache there: it helps while lookups far outnumber writes.)
+//!
+//! **Reference data** (units, procedures, calendar decisions: see
+//! `Db::reference`) is kept by the same cache and dropped whole at any
+//! change to it: a `reference` notification (migration 11), a
+//! data_version move, or this process's own write
+//! ([`LookupCache::writing_reference`]).
 
 use crate::dossiers::PublicRow;
 use std::any::Any;
