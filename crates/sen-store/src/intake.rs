@@ -3,8 +3,8 @@
 //!
 //! A group of intakes needs two things from the database before it can be
 //! made: numbers from the desks' gap-free counters (the codes) and the
-//! chain head (the events' hashes). [`draw`] takes both; the caller makes
-//! the rows, seals the events and folds the public views; [`write`] writes
+//! chain head (the events' hashes). [`draw()`] takes both; the caller makes
+//! the rows, seals the events and folds the public views; [`write()`] writes
 //! all of it and moves the head. On PostgreSQL each is one statement, so a
 //! group costs four round trips with `BEGIN` and `COMMIT` (it took nine
 //! when each table had its statement): the locks on the counters and the
@@ -84,8 +84,8 @@ pub async fn draw(
     }
 }
 
-/// What [`write`] writes: new rows in their received state, each with its
-/// public view, their events sealed after the head [`draw`] returned, the
+/// What [`write()`] writes: new rows in their received state, each with its
+/// public view, their events sealed after the head [`draw()`] returned, the
 /// head after them, and the notices.
 #[derive(Debug, Clone, Copy)]
 pub struct NewDossiers<'a> {
@@ -134,7 +134,7 @@ pub async fn write(db: &Db, tx: &mut Tx, new: NewDossiers<'_>) -> Result<(), Sto
     Ok(())
 }
 
-/// [`write`] on PostgreSQL: one statement, the head's move last.
+/// [`write()`] on PostgreSQL: one statement, the head's move last.
 async fn write_in_one(
     tx: &mut Tx,
     new: &NewDossiers<'_>,

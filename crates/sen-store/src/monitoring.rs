@@ -643,7 +643,7 @@ pub async fn open_counts(
         .collect()
 }
 
-/// One row of [`recount`] or [`daily_rows`].
+/// One row of [`recount`] or [`stored_rows`].
 pub type DailyRow = ((String, String, String, String), Counts);
 
 /// The daily counters recounted from the dossiers and events (the SQL that
