@@ -28,7 +28,7 @@ pub struct BenchOptions {
     /// Also time the raw recount of the monitoring counters.
     pub recount: bool,
     /// The database's URL (for a second connection without the lookup
-    /// cache, on PostgreSQL).
+    /// cache).
     pub database_url: String,
 }
 
@@ -92,7 +92,8 @@ pub async fn run(app: App, opts: BenchOptions) -> anyhow::Result<()> {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     // As in a server that has been up a few seconds: the cache's listener
-    // in place (PostgreSQL), so reference data and lookups may be held.
+    // in place (PostgreSQL; on SQLite at once), so reference data and
+    // lookups may be held.
     if app.db.lookup_cache().is_some() {
         let since = Instant::now();
         while app.db.lookup_cache().is_some_and(|c| !c.listening)
@@ -258,8 +259,8 @@ async fn lookup(app: &App, opts: &BenchOptions) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let sen_addr = listener.local_addr()?;
     tokio::spawn(sen_web::serve(listener, state, std::future::pending()));
-    // On PostgreSQL, Sen again over a connection without the lookup cache:
-    // every lookup reads the database.
+    // Where there is a lookup cache (PostgreSQL, a SQLite file), Sen again
+    // over a connection without it: every lookup reads the database.
     let uncached = match app.db.lookup_cache() {
         Some(_) => {
             let db = sen_store::Db::connect_options(
