@@ -13,7 +13,8 @@
 //!   e-mail parser and writes it as a JSON line.
 //!
 //! Each peer listens on a port chosen up front, so a test can have a peer
-//! that is down (nothing listening on its port) and start it later.
+//! that is down (its port held by a socket that does not listen: a
+//! connection is refused) and start it later.
 
 #![allow(dead_code)]
 
@@ -26,7 +27,7 @@ use smpp34::{
     SmppConnectionInformation, SmppError, SmppServer, SmppServerListener, TlvTag,
 };
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -39,13 +40,35 @@ use uuid::Uuid;
 /// Generous limit for anything a test waits for.
 pub const PATIENCE: Duration = Duration::from_secs(60);
 
-/// A loopback port that was free a moment ago.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// A loopback port held for a peer that is not running yet: a socket bound
+/// to it but not listening, so that connecting to it is refused (the peer
+/// is down) and no other socket, of this test run or another process, can
+/// take it meanwhile. Dropped just before the peer binds the port itself.
+pub struct HeldPort {
+    pub port: u16,
+    _socket: tokio::net::TcpSocket,
+}
+
+impl HeldPort {
+    pub fn new() -> HeldPort {
+        HeldPort::at(0).expect("a free loopback port")
+    }
+
+    /// Holds `port` again (after its peer has stopped), or gives `None`
+    /// when it cannot be had (another socket, or connections of the
+    /// stopped peer still in TIME_WAIT).
+    pub fn at(port: u16) -> Option<HeldPort> {
+        // Without SO_REUSEADDR: no other socket may share the port.
+        let socket = tokio::net::TcpSocket::new_v4().ok()?;
+        socket
+            .bind(std::net::SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+            .ok()?;
+        let port = socket.local_addr().ok()?.port();
+        Some(HeldPort {
+            port,
+            _socket: socket,
+        })
+    }
 }
 
 /// Polls `cond` every 20 ms until it holds; panics after [`PATIENCE`].
@@ -275,6 +298,8 @@ pub struct Smsc {
     pub state: Arc<SmscState>,
     pub timers: SmscTimers,
     running: Option<Running>,
+    /// The port, held while the SMSC is not running.
+    held: Option<HeldPort>,
 }
 
 /// The SMSC's own thread and runtime.
@@ -286,8 +311,10 @@ struct Running {
 impl Smsc {
     /// An SMSC (not yet listening) that accepts `system_id`/`password`.
     pub fn new(system_id: &str, password: &str) -> Smsc {
+        let held = HeldPort::new();
         Smsc {
-            port: free_port(),
+            port: held.port,
+            held: Some(held),
             state: Arc::new(SmscState {
                 system_id: system_id.into(),
                 password: password.into(),
@@ -301,6 +328,8 @@ impl Smsc {
     /// Starts listening; returns once connections are accepted.
     pub async fn start(&mut self) {
         assert!(self.running.is_none(), "already started");
+        // The port is let go only now, for the server to bind.
+        drop(self.held.take());
         let t = self.timers;
         let port = self.port;
         let listener = Arc::new(Listener(self.state.clone()));
@@ -365,6 +394,7 @@ impl Smsc {
             .expect("the SMSC thread panicked");
         // The sessions ended without telling the listener.
         self.state.esmes.lock().unwrap().clear();
+        self.held = HeldPort::at(self.port);
     }
 
     /// Waits for a bound receiver or transceiver session and returns the
@@ -693,6 +723,8 @@ pub struct SmtpSink {
     pub port: u16,
     out: PathBuf,
     child: Option<Child>,
+    /// The port, held while the sink is not running.
+    held: Option<HeldPort>,
 }
 
 fn python() -> String {
@@ -700,7 +732,8 @@ fn python() -> String {
 }
 
 impl SmtpSink {
-    /// A sink that is not running yet (its port is reserved in name only).
+    /// A sink that is not running yet (its port held: connections to it
+    /// are refused).
     pub fn new() -> SmtpSink {
         static N: AtomicUsize = AtomicUsize::new(0);
         let out = std::env::temp_dir().join(format!(
@@ -710,10 +743,12 @@ impl SmtpSink {
             Uuid::now_v7().simple()
         ));
         std::fs::write(&out, b"").unwrap();
+        let held = HeldPort::new();
         SmtpSink {
-            port: free_port(),
+            port: held.port,
             out,
             child: None,
+            held: Some(held),
         }
     }
 
@@ -725,6 +760,8 @@ impl SmtpSink {
             env!("CARGO_MANIFEST_DIR"),
             "/../sen-notify/tests/peers/smtp_sink.py"
         );
+        // The port is let go only now, for the script to bind.
+        drop(self.held.take());
         let mut child = Command::new(python())
             .arg(script)
             .arg(self.port.to_string())
@@ -762,6 +799,7 @@ impl SmtpSink {
             if tokio::time::timeout(PATIENCE, child.wait()).await.is_err() {
                 let _ = child.kill().await;
             }
+            self.held = HeldPort::at(self.port);
         }
     }
 
