@@ -150,12 +150,16 @@ fn pki(dir: &Path) {
     );
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// A loopback port held for a node that is not running yet: a socket bound
+/// to it but not listening, so that connecting to it is refused (the node
+/// is down) and no other socket can take it meanwhile. Dropped just before
+/// the node starts and binds the port itself.
+fn held_port() -> (u16, tokio::net::TcpSocket) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket
+        .bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .unwrap();
+    (socket.local_addr().unwrap().port(), socket)
 }
 
 struct Node {
@@ -334,11 +338,13 @@ async fn two_instances_exchange_a_signed_document_over_mutual_tls() {
     let dir: PathBuf = ta.dir.join("pki");
     std::fs::create_dir_all(&dir).unwrap();
     pki(&dir);
-    let (ha, xa, hb, xb) = (free_port(), free_port(), free_port(), free_port());
+    let ((ha, hold_ha), (xa, hold_xa)) = (held_port(), held_port());
+    let ((hb, hold_hb), (xb, hold_xb)) = (held_port(), held_port());
     let data_a = ta.dir.join("a");
     let data_b = tb.dir.join("b");
 
     // A (Sen Hồng, H99) runs; B (Mai Vàng, H98) is down.
+    drop((hold_ha, hold_xa));
     let _a = start(
         &data_a,
         &ta.url,
@@ -411,6 +417,7 @@ async fn two_instances_exchange_a_signed_document_over_mutual_tls() {
     .await;
 
     // B comes up; the retry delivers; B's clerk finds the document arrived.
+    drop((hold_hb, hold_xb));
     let _b = start(
         &data_b,
         &tb.url,
