@@ -587,3 +587,59 @@ async fn grouped_writes_share_a_transaction_and_fail_alone() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_group_waits_a_moment_to_grow_back_but_a_quiet_queue_does_not() {
+    let t = TestDb::new().await;
+    sqlx::query("CREATE TABLE group_probe (k TEXT PRIMARY KEY)")
+        .execute(t.db.pool())
+        .await
+        .unwrap();
+    let groups = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let linger = std::time::Duration::from_secs(2);
+    let b = std::sync::Arc::new(sen_store::group::Batcher::start_lingering(
+        t.db.clone(),
+        Probe {
+            groups: groups.clone(),
+            lock_waits: Default::default(),
+            postgres: false,
+        },
+        linger,
+    ));
+    let (r1, r2, r3, r4) = tokio::join!(
+        b.submit("a".into()),
+        b.submit("b".into()),
+        b.submit("c".into()),
+        b.submit("d".into())
+    );
+    assert!(r1.is_ok() && r2.is_ok() && r3.is_ok() && r4.is_ok());
+    // The callers of a group of four come back one after the other: the
+    // first waits for the others (without the wait: a group of one, then
+    // one of three).
+    let first = tokio::spawn({
+        let b = b.clone();
+        async move { b.submit("e".into()).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let (r6, r7, r8) = tokio::join!(
+        b.submit("f".into()),
+        b.submit("g".into()),
+        b.submit("h".into())
+    );
+    assert!(first.await.unwrap().is_ok() && r6.is_ok() && r7.is_ok() && r8.is_ok());
+    assert_eq!(*groups.lock().unwrap(), vec![4, 4]);
+    // No one else comes: written alone once the wait is over.
+    let start = std::time::Instant::now();
+    assert_eq!(b.submit("i".into()).await.unwrap(), 0);
+    assert!(start.elapsed() >= linger - std::time::Duration::from_millis(100));
+    // After a group of one, one is enough: no wait.
+    let start = std::time::Instant::now();
+    assert_eq!(b.submit("j".into()).await.unwrap(), 0);
+    assert!(start.elapsed() < linger / 2, "{:?}", start.elapsed());
+    assert_eq!(*groups.lock().unwrap(), vec![4, 4, 1, 1]);
+    let n = sqlx::query("SELECT COUNT(*) AS n FROM group_probe")
+        .fetch_one(t.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(sqlx::Row::get::<i64, _>(&n, "n"), 10);
+}
