@@ -88,26 +88,32 @@ pub async fn monitoring_sizes(db: &Db) -> Result<(i64, i64, i64), StoreError> {
     ))
 }
 
-/// The cost of the monitoring hook of one change: the counters' difference
-/// for the creation of `row` applied `n` times inside one transaction that
-/// is then rolled back (nothing is left behind). Seconds per change.
+/// The cost of the monitoring hook of one change, as an intake group pays
+/// it: the counters' differences for the creation of `row`, `per_group`
+/// of them folded together and applied in one statement (as a group of
+/// intakes writes its counters), `n` times inside one transaction that is
+/// then rolled back (nothing is left behind). Seconds per change.
 pub async fn monitoring_hook_secs(
     db: &Db,
     row: &crate::dossiers::StoredDossier,
     n: usize,
+    per_group: usize,
 ) -> Result<f64, StoreError> {
     use crate::monitoring::{apply, diff, Deltas, Facts};
     let facts = Facts::of(row);
+    let per_group = per_group.max(1);
     let mut tx = db.begin().await?;
     let start = std::time::Instant::now();
     for _ in 0..n {
         let mut deltas = Deltas::new();
-        diff(&mut deltas, None, &facts, &row.updated_at)?;
+        for _ in 0..per_group {
+            diff(&mut deltas, None, &facts, &row.updated_at)?;
+        }
         apply(&mut tx, &deltas).await?;
     }
     let secs = start.elapsed().as_secs_f64();
     tx.rollback().await?;
-    Ok(secs / n.max(1) as f64)
+    Ok(secs / (n.max(1) * per_group) as f64)
 }
 
 /// How many batches the public lookup's reads on PostgreSQL were done in
