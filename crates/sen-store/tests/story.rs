@@ -525,14 +525,19 @@ impl sen_store::group::BatchWork for Probe {
     }
 }
 
-#[tokio::test]
-async fn grouped_writes_share_a_transaction_and_fail_alone() {
+/// A test database with the [`Probe`]'s table, and its record of groups.
+async fn probe_db() -> (TestDb, std::sync::Arc<std::sync::Mutex<Vec<usize>>>) {
     let t = TestDb::new().await;
     sqlx::query("CREATE TABLE group_probe (k TEXT PRIMARY KEY)")
         .execute(t.db.pool())
         .await
         .unwrap();
-    let groups = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    (t, Default::default())
+}
+
+#[tokio::test]
+async fn grouped_writes_share_a_transaction_and_fail_alone() {
+    let (t, groups) = probe_db().await;
     let lock_waits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let postgres = t.db.backend() == sen_store::Backend::Postgres;
     let b = sen_store::group::Batcher::start(
@@ -590,12 +595,7 @@ async fn grouped_writes_share_a_transaction_and_fail_alone() {
 
 #[tokio::test]
 async fn a_group_waits_a_moment_to_grow_back_but_a_quiet_queue_does_not() {
-    let t = TestDb::new().await;
-    sqlx::query("CREATE TABLE group_probe (k TEXT PRIMARY KEY)")
-        .execute(t.db.pool())
-        .await
-        .unwrap();
-    let groups = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (t, groups) = probe_db().await;
     let linger = std::time::Duration::from_secs(2);
     let b = std::sync::Arc::new(sen_store::group::Batcher::start_lingering(
         t.db.clone(),
