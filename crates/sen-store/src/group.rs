@@ -120,16 +120,14 @@ async fn writer<W: BatchWork>(
     while let Some(first) = rx.recv().await {
         let mut group = vec![first];
         take_queued(&mut rx, &mut group);
-        if group.len() < last {
-            let until = tokio::time::Instant::now() + linger;
-            while group.len() < last {
-                match tokio::time::timeout_at(until, rx.recv()).await {
-                    Ok(Some(entry)) => {
-                        group.push(entry);
-                        take_queued(&mut rx, &mut group);
-                    }
-                    Ok(None) | Err(_) => break,
+        let until = tokio::time::Instant::now() + linger;
+        while group.len() < last {
+            match tokio::time::timeout_at(until, rx.recv()).await {
+                Ok(Some(entry)) => {
+                    group.push(entry);
+                    take_queued(&mut rx, &mut group);
                 }
+                Ok(None) | Err(_) => break,
             }
         }
         last = group.len();
